@@ -1,0 +1,56 @@
+package dev.kiln.compiler.io;
+
+import dev.kiln.compiler.KilnException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Writes files so that a failure never leaves a half-written one: the content goes to a temporary
+ * file in the same folder, which is then moved over the target.
+ */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /** Produces a file's content into a stream. */
+  @FunctionalInterface
+  public interface Writer {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  public static void write(Path target, byte[] content) {
+    write(target, out -> out.write(content));
+  }
+
+  public static void write(Path target, Writer writer) {
+    Path abs = target.toAbsolutePath();
+    Path dir = abs.getParent();
+    Path tmp = null;
+    try {
+      Files.createDirectories(dir);
+      tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
+      try (OutputStream out = Files.newOutputStream(tmp)) {
+        writer.writeTo(out);
+      }
+      try {
+        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+      }
+      tmp = null;
+    } catch (IOException e) {
+      throw new KilnException(target + ": cannot write: " + e.getMessage());
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // The write already failed; that is the error worth reporting.
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.kiln.runtime.kernels.reference;
+
+/** Inference-time normalizations. */
+public final class ReferenceNormalization {
+  private ReferenceNormalization() {}
+
+  /**
+   * BatchNormalization in inference mode over {@code [batch, channels, spatial]}:
+   * {@code y = (x - mean[c]) / √(var[c] + ε) · scale[c] + bias[c]}.
+   */
+  public static void batchNorm(int batch, int channels, int spatial, float epsilon,
+      float[] in, int inOff, float[] scale, int scaleOff, float[] bias, int biasOff,
+      float[] mean, int meanOff, float[] var, int varOff, float[] out, int outOff) {
+    for (int c = 0; c < channels; c++) {
+      float inv = (float) (1.0 / Math.sqrt(var[varOff + c] + epsilon));
+      float mul = scale[scaleOff + c] * inv;
+      float add = bias[biasOff + c] - mean[meanOff + c] * mul;
+      for (int n = 0; n < batch; n++) {
+        int base = (n * channels + c) * spatial;
+        for (int i = 0; i < spatial; i++) {
+          out[outOff + base + i] = in[inOff + base + i] * mul + add;
+        }
+      }
+    }
+  }
+
+  /**
+   * LayerNormalization over the trailing {@code size} elements of each of {@code rows} rows:
+   * {@code y = (x - μ) / √(σ² + ε) · scale + bias}, with scale and bias of {@code size} elements.
+   *
+   * @param bias {@code null} for none
+   */
+  public static void layerNorm(int rows, int size, float epsilon, float[] in, int inOff,
+      float[] scale, int scaleOff, float[] bias, int biasOff, float[] out, int outOff) {
+    for (int r = 0; r < rows; r++) {
+      int base = r * size;
+      double mean = 0;
+      for (int i = 0; i < size; i++) {
+        mean += in[inOff + base + i];
+      }
+      mean /= size;
+      double var = 0;
+      for (int i = 0; i < size; i++) {
+        double d = in[inOff + base + i] - mean;
+        var += d * d;
+      }
+      var /= size;
+      float inv = (float) (1.0 / Math.sqrt(var + epsilon));
+      for (int i = 0; i < size; i++) {
+        float normalized = (float) (in[inOff + base + i] - mean) * inv;
+        float b = bias == null ? 0f : bias[biasOff + i];
+        out[outOff + base + i] = normalized * scale[scaleOff + i] + b;
+      }
+    }
+  }
+}
