@@ -1,7 +1,7 @@
 package dev.kiln.compiler.cli;
 
 import dev.kiln.compiler.KilnException;
-import dev.kiln.compiler.exec.GraphInterpreter;
+import dev.kiln.compiler.exec.ArenaInterpreter;
 import dev.kiln.compiler.importer.ImportOptions;
 import dev.kiln.compiler.importer.ModelImporter;
 import dev.kiln.compiler.io.TensorFiles;
@@ -9,6 +9,8 @@ import dev.kiln.compiler.ir.Graph;
 import dev.kiln.compiler.ir.Shape;
 import dev.kiln.compiler.ir.Tensor;
 import dev.kiln.compiler.ir.Value;
+import dev.kiln.compiler.memory.MemoryPlanner;
+import dev.kiln.compiler.memory.PlanOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -115,7 +117,9 @@ final class RunCommand implements Callable<Integer> {
       outputFiles.put(name, Path.of(nameAndFile[1]));
     }
 
-    Map<String, Tensor> results = GraphInterpreter.run(graph, feeds);
+    // One arena with the planned offsets: every run of a model also exercises its memory plan.
+    Map<String, Tensor> results =
+        new ArenaInterpreter(graph, MemoryPlanner.plan(graph, PlanOptions.DEFAULTS)).run(feeds);
 
     PrintWriter out = spec.commandLine().getOut();
     if (outputFiles.isEmpty()) {
