@@ -45,9 +45,11 @@ public final class OpRegistry {
     register(HardSwish.TYPE, HardSwish::fromAttributes);
     register(Identity.TYPE, Identity::fromAttributes);
     register(LeakyRelu.TYPE, LeakyRelu::fromAttributes);
+    register(MatMul.TYPE, MatMul::fromAttributes);
     register(MaxPool.TYPE, MaxPool::fromAttributes);
     register(Mul.TYPE, Mul::fromAttributes);
     register(Pow.TYPE, Pow::fromAttributes);
+    register(PRelu.TYPE, PRelu::fromAttributes);
     register(Reciprocal.TYPE, Reciprocal::fromAttributes);
     register(Relu.TYPE, Relu::fromAttributes);
     register(Reshape.TYPE, Reshape::fromAttributes);

@@ -50,7 +50,7 @@ class UnaryElementwiseTest {
     "Reciprocal  | 13 |                    | 29",
   })
   void matchesOrt(String op, int opset, String attributes, String dims) {
-    int[] shape = dims == null ? new int[0] : parseDims(dims);
+    int[] shape = parseDims(dims);
     ModelBuilder b = new ModelBuilder(opset)
         .input("x", shape)
         .node(op, List.of("x"), List.of("y"), parseFloatAttributes(attributes))
@@ -158,7 +158,11 @@ class UnaryElementwiseTest {
     assertEquals(TensorType.float32(1, 3, 224, 224), g.type("y"));
   }
 
+  /** {@code "2:3:5"}; null or empty is a scalar. */
   static int[] parseDims(String dims) {
+    if (dims == null || dims.isBlank()) {
+      return new int[0];
+    }
     String[] parts = dims.split(":");
     int[] out = new int[parts.length];
     for (int i = 0; i < parts.length; i++) {
