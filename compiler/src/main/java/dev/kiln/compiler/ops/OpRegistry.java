@@ -51,6 +51,7 @@ public final class OpRegistry {
     register(Pow.TYPE, Pow::fromAttributes);
     register(PRelu.TYPE, PRelu::fromAttributes);
     register(Reciprocal.TYPE, Reciprocal::fromAttributes);
+    register(ReduceMean.TYPE, ReduceMean::fromAttributes);
     register(Relu.TYPE, Relu::fromAttributes);
     register(Reshape.TYPE, Reshape::fromAttributes);
     register(ShapeOf.TYPE, ShapeOf::fromAttributes);
