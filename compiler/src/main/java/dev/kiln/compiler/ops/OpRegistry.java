@@ -44,6 +44,7 @@ public final class OpRegistry {
     register(HardSigmoid.TYPE, HardSigmoid::fromAttributes);
     register(HardSwish.TYPE, HardSwish::fromAttributes);
     register(Identity.TYPE, Identity::fromAttributes);
+    register(LayerNormalization.TYPE, LayerNormalization::fromAttributes);
     register(LeakyRelu.TYPE, LeakyRelu::fromAttributes);
     register(MatMul.TYPE, MatMul::fromAttributes);
     register(MaxPool.TYPE, MaxPool::fromAttributes);
