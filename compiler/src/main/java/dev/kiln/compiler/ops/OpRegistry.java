@@ -34,6 +34,7 @@ public final class OpRegistry {
     register(Clip.TYPE, Clip::fromAttributes);
     register(Constant.TYPE, Constant::fromAttributes);
     register(Conv.TYPE, Conv::fromAttributes);
+    register(ConvTranspose.TYPE, ConvTranspose::fromAttributes);
     register(Div.TYPE, Div::fromAttributes);
     register(Erf.TYPE, Erf::fromAttributes);
     register(Exp.TYPE, Exp::fromAttributes);
