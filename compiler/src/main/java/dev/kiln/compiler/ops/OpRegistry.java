@@ -36,6 +36,7 @@ public final class OpRegistry {
     register(Conv.TYPE, Conv::fromAttributes);
     register(ConvTranspose.TYPE, ConvTranspose::fromAttributes);
     register(Div.TYPE, Div::fromAttributes);
+    register(Dropout.TYPE, Dropout::fromAttributes);
     register(Erf.TYPE, Erf::fromAttributes);
     register(Exp.TYPE, Exp::fromAttributes);
     register(Flatten.TYPE, Flatten::fromAttributes);
