@@ -233,9 +233,9 @@ public record ConvTranspose(Window window, int group, List<Integer> outputPaddin
   }
 
   /**
-   * Every input element is multiplied with M/group kernels, whose sizes the weights give: 2 FLOPs per
-   * multiply-add, counted over the full output including the cropped pads, plus one add per output
-   * for the bias.
+   * Each input position of each channel meets the M/group kernels of its group, kH·kW taps each, so
+   * the multiply-adds are N·H·W times W's element count (those landing in cropped pads included), at
+   * 2 FLOPs each; plus one add per output for the bias.
    */
   @Override
   public Cost cost(CostContext ctx) {
