@@ -17,38 +17,51 @@ public final class ReferenceConv {
    */
   public static void conv2d(ConvShape s, float[] in, int inOff, float[] w, int wOff,
       float[] bias, int biasOff, float[] out, int outOff) {
-    int cPerGroup = s.inChannelsPerGroup();
-    int mPerGroup = s.outChannelsPerGroup();
-    int inPlane = s.inH * s.inW;
     int outPlane = s.outH * s.outW;
-    int kernelSize = s.kernelH * s.kernelW;
     for (int n = 0; n < s.batch; n++) {
       for (int m = 0; m < s.outChannels; m++) {
-        int g = m / mPerGroup;
-        float b = bias == null ? 0f : bias[biasOff + m];
         int outBase = outOff + (n * s.outChannels + m) * outPlane;
-        for (int y = 0; y < s.outH; y++) {
-          for (int x = 0; x < s.outW; x++) {
-            float sum = 0f;
-            for (int c = 0; c < cPerGroup; c++) {
-              int inBase = inOff + (n * s.inChannels + g * cPerGroup + c) * inPlane;
-              int wBase = wOff + (m * cPerGroup + c) * kernelSize;
-              for (int i = 0; i < s.kernelH; i++) {
-                int iy = y * s.strideH - s.padTop + i * s.dilationH;
-                if (iy < 0 || iy >= s.inH) {
-                  continue;
-                }
-                for (int j = 0; j < s.kernelW; j++) {
-                  int ix = x * s.strideW - s.padLeft + j * s.dilationW;
-                  if (ix >= 0 && ix < s.inW) {
-                    sum += in[inBase + iy * s.inW + ix] * w[wBase + i * s.kernelW + j];
-                  }
-                }
-              }
-            }
-            out[outBase + y * s.outW + x] = sum + b;
+        convolvePlane(s, n, m, in, inOff, w, wOff, out, outBase);
+        if (bias != null) {
+          float b = bias[biasOff + m];
+          for (int p = 0; p < outPlane; p++) {
+            out[outBase + p] += b;
           }
         }
+      }
+    }
+  }
+
+  /**
+   * Output plane {@code (n, m)} without bias, written at {@code out[outBase]}: the unit of work the
+   * direct algorithm hands to a thread.
+   */
+  public static void convolvePlane(ConvShape s, int n, int m, float[] in, int inOff, float[] w,
+      int wOff, float[] out, int outBase) {
+    int cPerGroup = s.inChannelsPerGroup();
+    int g = m / s.outChannelsPerGroup();
+    int inPlane = s.inH * s.inW;
+    int kernelSize = s.kernelH * s.kernelW;
+    for (int y = 0; y < s.outH; y++) {
+      for (int x = 0; x < s.outW; x++) {
+        float sum = 0f;
+        for (int c = 0; c < cPerGroup; c++) {
+          int inBase = inOff + (n * s.inChannels + g * cPerGroup + c) * inPlane;
+          int wBase = wOff + (m * cPerGroup + c) * kernelSize;
+          for (int i = 0; i < s.kernelH; i++) {
+            int iy = y * s.strideH - s.padTop + i * s.dilationH;
+            if (iy < 0 || iy >= s.inH) {
+              continue;
+            }
+            for (int j = 0; j < s.kernelW; j++) {
+              int ix = x * s.strideW - s.padLeft + j * s.dilationW;
+              if (ix >= 0 && ix < s.inW) {
+                sum += in[inBase + iy * s.inW + ix] * w[wBase + i * s.kernelW + j];
+              }
+            }
+          }
+        }
+        out[outBase + y * s.outW + x] = sum;
       }
     }
   }

@@ -54,4 +54,17 @@ public final class ReferenceGemm {
     }
     return written;
   }
+
+  /**
+   * {@code y[i,j] += beta · c[i·cRowStride + j·cColStride]} over an {@code M×N} y with row stride
+   * {@code n}: Gemm's C term, broadcast (a stride of 0 repeats a row or column).
+   */
+  public static void addScaled(int m, int n, float beta, float[] c, int cOff, int cRowStride,
+      int cColStride, float[] y, int yOff) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        y[yOff + i * n + j] += beta * c[cOff + i * cRowStride + j * cColStride];
+      }
+    }
+  }
 }

@@ -1,0 +1,107 @@
+package dev.kiln.compiler.lower;
+
+import dev.kiln.compiler.memory.MemoryPlan;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The backend-neutral lowered model: kernel calls in execution order with every offset, shape and
+ * parameter fixed, the weights they read (packed as the chosen algorithms need), and where inputs and
+ * outputs sit in the arena. The interpreter, the Java source backend and the bytecode backend all
+ * consume this one program, so they can be tested against each other.
+ */
+public final class Program {
+  /**
+   * A graph input or output: its shape and where its data sits in the arena.
+   *
+   * @param arenaOffset in floats
+   */
+  public record IoSlot(String name, int[] shape, int arenaOffset) {
+    public IoSlot {
+      shape = shape.clone();
+    }
+
+    @Override
+    public int[] shape() {
+      return shape.clone();
+    }
+
+    public int elements() {
+      int n = 1;
+      for (int d : shape) {
+        n *= d;
+      }
+      return n;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof IoSlot s && name.equals(s.name) && Arrays.equals(shape, s.shape)
+          && arenaOffset == s.arenaOffset;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(name, Arrays.hashCode(shape), arenaOffset);
+    }
+  }
+
+  private final String name;
+  private final List<KernelCall> calls;
+  private final int arenaFloats;
+  private final float[] weights;
+  private final List<IoSlot> inputs;
+  private final List<IoSlot> outputs;
+  private final MemoryPlan plan;
+
+  public Program(String name, List<KernelCall> calls, int arenaFloats, float[] weights,
+      List<IoSlot> inputs, List<IoSlot> outputs, MemoryPlan plan) {
+    this.name = Objects.requireNonNull(name);
+    this.calls = List.copyOf(calls);
+    this.arenaFloats = arenaFloats;
+    this.weights = weights.clone();
+    this.inputs = List.copyOf(inputs);
+    this.outputs = List.copyOf(outputs);
+    this.plan = Objects.requireNonNull(plan);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public List<KernelCall> calls() {
+    return calls;
+  }
+
+  public int arenaFloats() {
+    return arenaFloats;
+  }
+
+  /** The weights, read-only. */
+  public FloatBuffer weights() {
+    return FloatBuffer.wrap(weights).asReadOnlyBuffer();
+  }
+
+  public int weightFloats() {
+    return weights.length;
+  }
+
+  /** A private copy of the weights, for an executor that needs an array. */
+  public float[] weightsCopy() {
+    return weights.clone();
+  }
+
+  public List<IoSlot> inputs() {
+    return inputs;
+  }
+
+  public List<IoSlot> outputs() {
+    return outputs;
+  }
+
+  public MemoryPlan plan() {
+    return plan;
+  }
+}
