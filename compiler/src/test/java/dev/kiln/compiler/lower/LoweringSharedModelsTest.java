@@ -1,6 +1,6 @@
 package dev.kiln.compiler.lower;
 
-import dev.kiln.compiler.exec.ProgramInterpreter;
+import dev.kiln.compiler.exec.ProgramModel;
 import dev.kiln.compiler.importer.ImportOptions;
 import dev.kiln.compiler.importer.onnx.OnnxImporter;
 import dev.kiln.compiler.io.Npy;
@@ -37,7 +37,7 @@ class LoweringSharedModelsTest {
     Program program = Lowering.lower(graph, plan, choices);
     Tensor input = Npy.read(dir.resolve("input.npy"));
     Tensor expected = Npy.read(dir.resolve("expected_ort.npy"));
-    Map<String, float[]> out = new ProgramInterpreter(program)
+    Map<String, float[]> out = new ProgramModel(program)
         .run(Map.of(program.inputs().get(0).name(), input.toFloatArray()));
     float[] actual = out.values().iterator().next();
     TensorAssert.assertClose(expected, Tensor.adopt(expected.shape(), actual), 1e-4, model);

@@ -1,0 +1,135 @@
+package dev.kiln.compiler.exec;
+
+import dev.kiln.compiler.lower.Arg;
+import dev.kiln.compiler.lower.KernelCall;
+import dev.kiln.compiler.lower.Program;
+import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.TensorInfo;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A lowered {@link Program} run directly, as a {@link KilnModel}: each kernel call is resolved to its
+ * runtime-min method once, and every run invokes them in order on the session's arena. This is
+ * {@code kiln run}'s path; the generated Java and bytecode classes run the same program without the
+ * reflection.
+ */
+public final class ProgramModel extends KilnModel {
+  private final Program program;
+  private final MethodHandle[] handles;
+  private final Object[][] arguments;
+  private final int[][] arenaSlots;
+
+  public ProgramModel(Program program) {
+    this(program, program.weightsCopy());
+  }
+
+  private ProgramModel(Program program, float[] weights) {
+    super(program.name(), slots(program.inputs()), slots(program.outputs()), program.arenaFloats(), weights);
+    this.program = program;
+    List<KernelCall> calls = program.calls();
+    this.handles = new MethodHandle[calls.size()];
+    this.arguments = new Object[calls.size()][];
+    this.arenaSlots = new int[calls.size()][];
+    for (int c = 0; c < calls.size(); c++) {
+      KernelCall call = calls.get(c);
+      handles[c] = resolve(call);
+      Object[] args = new Object[call.args().size()];
+      List<Integer> slots = new ArrayList<>();
+      for (int i = 0; i < args.length; i++) {
+        Arg arg = call.args().get(i);
+        if (arg instanceof Arg.Arena) {
+          slots.add(i);
+        } else {
+          args[i] = constant(arg, weights);
+        }
+      }
+      arguments[c] = args;
+      arenaSlots[c] = slots.stream().mapToInt(Integer::intValue).toArray();
+    }
+  }
+
+  private static TensorInfo[] slots(List<Program.IoSlot> list) {
+    return list.stream().map(s -> new TensorInfo(s.name(), s.shape(), s.arenaOffset()))
+        .toArray(TensorInfo[]::new);
+  }
+
+  public Program program() {
+    return program;
+  }
+
+  /** Finds the public static method the call names; a mismatch is a bug in the lowering. */
+  static MethodHandle resolve(KernelCall call) {
+    try {
+      Method m = call.owner().getMethod(call.method(), call.parameterTypes());
+      if (!Modifier.isStatic(m.getModifiers())) {
+        throw new IllegalStateException("lowering bug: " + m + " is not static");
+      }
+      return MethodHandles.publicLookup().unreflect(m);
+    } catch (NoSuchMethodException | IllegalAccessException e) {
+      throw new IllegalStateException("lowering bug: no public static " + call.owner().getName() + "."
+          + call.method() + Arrays.toString(call.parameterTypes()), e);
+    }
+  }
+
+  private static Object constant(Arg arg, float[] weights) {
+    if (arg instanceof Arg.Weights) {
+      return weights;
+    }
+    if (arg instanceof Arg.NullArray) {
+      return null;
+    }
+    if (arg instanceof Arg.IntArg i) {
+      return i.value();
+    }
+    if (arg instanceof Arg.FloatArg f) {
+      return f.value();
+    }
+    if (arg instanceof Arg.BoolArg b) {
+      return b.value();
+    }
+    if (arg instanceof Arg.IntArrayArg a) {
+      return a.values();
+    }
+    if (arg instanceof Arg.EnumArg e) {
+      return e.value();
+    }
+    if (arg instanceof Arg.ConvShapeArg s) {
+      return s.shape();
+    }
+    if (arg instanceof Arg.EpilogueArg e) {
+      return e.spec().build(weights);
+    }
+    if (arg instanceof Arg.StaticFieldArg f) {
+      try {
+        return f.owner().getField(f.field()).get(null);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("lowering bug: no public static field " + f.owner().getName()
+            + "." + f.field(), e);
+      }
+    }
+    throw new AssertionError(arg);
+  }
+
+  @Override
+  protected void execute(float[] arena, float[] weights, int threads) {
+    for (int c = 0; c < handles.length; c++) {
+      Object[] args = arguments[c].clone();
+      for (int slot : arenaSlots[c]) {
+        args[slot] = arena;
+      }
+      try {
+        handles[c].invokeWithArguments(args);
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new IllegalStateException(program.calls().get(c).toString(), t);
+      }
+    }
+  }
+}

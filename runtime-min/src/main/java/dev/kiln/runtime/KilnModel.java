@@ -1,0 +1,170 @@
+package dev.kiln.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedDeque;
+
+/**
+ * A compiled model. Generated classes extend it; it is immutable and thread-safe, holds the weights
+ * once, and runs in {@link Session}s, each with its own arena (activations and scratch at the
+ * offsets fixed at compile time).
+ *
+ * <pre>
+ * try (ResNet18 model = new ResNet18(); Session session = model.newSession()) {
+ *   session.run(image, 0, logits, 0);        // no allocation
+ * }
+ * float[] logits = model.run(image);         // convenience, thread-safe
+ * </pre>
+ *
+ * <p>The same input gives bit-identical output in every session, on every thread, and at every
+ * thread count.
+ */
+public abstract class KilnModel implements AutoCloseable {
+  private final String name;
+  private final List<TensorInfo> inputs;
+  private final List<TensorInfo> outputs;
+  private final int arenaFloats;
+  private final float[] weights;
+  private final ConcurrentLinkedDeque<Session> pool = new ConcurrentLinkedDeque<>();
+  private volatile boolean closed;
+
+  /**
+   * @param weights the loaded weights; the model owns them from now on
+   */
+  protected KilnModel(String name, TensorInfo[] inputs, TensorInfo[] outputs, int arenaFloats,
+      float[] weights) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.inputs = List.of(inputs);
+    this.outputs = List.of(outputs);
+    this.arenaFloats = arenaFloats;
+    this.weights = Objects.requireNonNull(weights, "weights");
+  }
+
+  /**
+   * Runs every layer once on {@code arena}, whose input slots hold the inputs; afterwards the output
+   * slots hold the outputs. Called with the session's arena and thread count.
+   */
+  protected abstract void execute(float[] arena, float[] weights, int threads);
+
+  public String name() {
+    return name;
+  }
+
+  public List<TensorInfo> inputs() {
+    return inputs;
+  }
+
+  public List<TensorInfo> outputs() {
+    return outputs;
+  }
+
+  public TensorInfo input(String name) {
+    return find(inputs, name, "input");
+  }
+
+  public TensorInfo output(String name) {
+    return find(outputs, name, "output");
+  }
+
+  private TensorInfo find(List<TensorInfo> list, String name, String what) {
+    for (TensorInfo t : list) {
+      if (t.name().equals(name)) {
+        return t;
+      }
+    }
+    List<String> names = new ArrayList<>();
+    list.forEach(t -> names.add(t.name()));
+    throw new IllegalArgumentException(this.name + " has no " + what + " named '" + name + "' ("
+        + what + "s: " + names + ")");
+  }
+
+  /** Floats in one session's arena. */
+  public int arenaFloats() {
+    return arenaFloats;
+  }
+
+  /** Floats of weights held, once, by the model. */
+  public int weightFloats() {
+    return weights.length;
+  }
+
+  /**
+   * The bytes this model instance holds with one session: weights as loaded plus one arena (which
+   * contains the input and output slots). Each further concurrent session adds {@code 4 ×
+   * arenaFloats()}.
+   */
+  public long memoryBytes() {
+    return ((long) weights.length + arenaFloats) * Float.BYTES;
+  }
+
+  /** A session running on the calling thread alone. */
+  public Session newSession() {
+    return newSession(1);
+  }
+
+  /** A session whose layers split their work over {@code threads} threads. */
+  public Session newSession(int threads) {
+    checkOpen();
+    return new Session(this, threads);
+  }
+
+  float[] weights() {
+    return weights;
+  }
+
+  /** Runs a model with one input and one output; thread-safe, allocates the result. */
+  public float[] run(float[] input) {
+    if (inputs.size() != 1 || outputs.size() != 1) {
+      throw new IllegalStateException(name + " has " + inputs.size() + " inputs and " + outputs.size()
+          + " outputs: use run(Map) or a Session");
+    }
+    float[] out = new float[outputs.get(0).elements()];
+    Session s = borrow();
+    try {
+      s.run(input, 0, out, 0);
+    } finally {
+      pool.offerFirst(s);
+    }
+    return out;
+  }
+
+  /** Runs with named inputs and returns every output by name; thread-safe, allocates the results. */
+  public Map<String, float[]> run(Map<String, float[]> namedInputs) {
+    Session s = borrow();
+    try {
+      return s.run(namedInputs);
+    } finally {
+      pool.offerFirst(s);
+    }
+  }
+
+  private Session borrow() {
+    checkOpen();
+    Session s = pool.pollFirst();
+    return s != null ? s : new Session(this, 1);
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException(name + " is closed");
+    }
+  }
+
+  /** Releases pooled sessions; idempotent. Sessions handed out keep working until closed. */
+  @Override
+  public void close() {
+    closed = true;
+    Session s;
+    while ((s = pool.pollFirst()) != null) {
+      s.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + " (inputs " + inputs + ", outputs " + outputs + ", " + memoryBytes() + " bytes)";
+  }
+
+}
