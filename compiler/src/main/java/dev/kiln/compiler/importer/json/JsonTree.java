@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.kiln.compiler.KilnException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,7 +27,15 @@ import java.util.Map;
 final class JsonTree {
   private JsonTree() {}
 
-  private static final JsonFactory FACTORY = JsonFactory.builder().build();
+  /**
+   * The deepest nesting a Kiln graph needs is 7 (a tensor attribute's values); the limit keeps a
+   * hostile file from exhausting the stack of the recursive {@link #read}.
+   */
+  static final int MAX_DEPTH = 64;
+
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+      .build();
 
   /** A JSON value and where it starts (1-based line and column). */
   sealed interface Value {
@@ -96,24 +105,35 @@ final class JsonTree {
    * @throws KilnException {@code source: line L, column C: invalid JSON: ...} on a syntax error
    */
   static Value parse(byte[] document, String source) {
-    try (JsonParser p = FACTORY.createParser(document)) {
+    JsonParser p;
+    try {
+      p = FACTORY.createParser(document);
+    } catch (IOException e) {
+      throw new KilnException(source + ": cannot parse: " + e.getMessage());
+    }
+    try (p) {
       if (p.nextToken() == null) {
         throw new KilnException(source + ": invalid JSON: the file is empty");
       }
       Value root = read(p, source);
       if (p.nextToken() != null) {
-        JsonLocation at = p.currentTokenLocation();
-        throw new KilnException(source + ": line " + at.getLineNr() + ", column " + at.getColumnNr()
-            + ": invalid JSON: content after the end of the document");
+        throw new KilnException(source + ": " + position(p.currentTokenLocation())
+            + "invalid JSON: content after the end of the document");
       }
       return root;
     } catch (JsonProcessingException e) {
-      JsonLocation at = e.getLocation();
-      String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
-      throw new KilnException(source + ": " + where + "invalid JSON: " + clean(e.getOriginalMessage()));
+      // Limit violations carry no location of their own; the parser's is where it stopped.
+      JsonLocation at = e.getLocation() != null ? e.getLocation() : p.currentTokenLocation();
+      throw new KilnException(source + ": " + position(at) + "invalid JSON: "
+          + clean(e.getOriginalMessage()));
     } catch (IOException e) {
       throw new KilnException(source + ": cannot parse: " + e.getMessage());
     }
+  }
+
+  private static String position(JsonLocation at) {
+    return at == null || at.getLineNr() < 1 ? ""
+        : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
   }
 
   /** Reads the value at the current token; leaves the parser on its last token. */
@@ -130,8 +150,8 @@ final class JsonTree {
           JsonLocation keyAt = p.currentTokenLocation();
           p.nextToken();
           if (fields.put(key, read(p, source)) != null) {
-            throw new KilnException(source + ": line " + keyAt.getLineNr() + ", column "
-                + keyAt.getColumnNr() + ": invalid JSON: duplicate key \"" + key + "\"");
+            throw new KilnException(source + ": " + position(keyAt) + "invalid JSON: duplicate key \""
+                + key + "\"");
           }
         }
         return new Obj(Collections.unmodifiableMap(fields), line, column);
@@ -174,6 +194,7 @@ final class JsonTree {
         "\\(start marker at \\[Source: [^;]*; line: (\\d+), column: (\\d+)\\]\\)",
         "(opened at line $1, column $2)");
     m = m.replaceAll(": enable `[^`]*` to allow", "");
+    m = m.replaceAll(", from `[^`]*`\\)", ")");
     int newline = m.indexOf('\n');
     return newline < 0 ? m : m.substring(0, newline);
   }

@@ -159,6 +159,8 @@ class JsonImporterTest {
     assertEquals("model.json: line 17, column 1: invalid JSON: content after the end of the document",
         error(MODEL + "{}"));
     assertEquals("model.json: invalid JSON: the file is empty", error(""));
+    assertEquals("model.json: line 1, column 65: invalid JSON: Document nesting depth (65) exceeds"
+        + " the maximum allowed (64)", error("[".repeat(100_000)));
   }
 
   @Test
