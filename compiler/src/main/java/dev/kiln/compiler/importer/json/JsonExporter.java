@@ -54,6 +54,12 @@ public final class JsonExporter {
   private final List<Tensor> stored = new ArrayList<>();
   private long dataBytes;
 
+  /**
+   * Each node's attributes, asked for once: an operator may build new tensors on every call to
+   * {@code attributes()}, and the offsets are keyed by identity.
+   */
+  private final List<Attributes> nodeAttributes = new ArrayList<>();
+
   private JsonExporter() {}
 
   /**
@@ -85,7 +91,9 @@ public final class JsonExporter {
       place(t);
     }
     for (Node node : graph.nodes()) {
-      for (Attribute a : node.op().attributes().asMap().values()) {
+      Attributes attributes = node.op().attributes();
+      nodeAttributes.add(attributes);
+      for (Attribute a : attributes.asMap().values()) {
         if (a instanceof Attribute.TensorAttr t) {
           place(t.value());
         }
@@ -194,7 +202,8 @@ public final class JsonExporter {
     sb.append(graph.constants().isEmpty() ? "],\n" : "\n  ],\n");
     sb.append("  \"nodes\": [");
     sep = "\n";
-    for (Node node : graph.nodes()) {
+    for (int i = 0; i < graph.nodes().size(); i++) {
+      Node node = graph.nodes().get(i);
       sb.append(sep).append("    {\"name\": ").append(quote(node.name()))
           .append(", \"op\": ").append(quote(node.opType()));
       if (!node.inputs().isEmpty()) {
@@ -203,7 +212,7 @@ public final class JsonExporter {
       }
       sb.append(", \"outputs\": ");
       names(sb, node.outputs());
-      Attributes attributes = node.op().attributes();
+      Attributes attributes = nodeAttributes.get(i);
       if (!attributes.isEmpty()) {
         sb.append(", \"attributes\": ");
         attributes(sb, attributes);
