@@ -31,7 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class InspectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODEL", description = "The model (.onnx).")
+  @Parameters(index = "0", paramLabel = "MODEL", description = "The model (.onnx or .json).")
   Path model;
 
   @Option(names = "--json", description = "Print JSON instead of a table.")

@@ -37,7 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODEL", description = "The model (.onnx).")
+  @Parameters(index = "0", paramLabel = "MODEL", description = "The model (.onnx or .json).")
   Path model;
 
   @Option(names = {"-i", "--input"}, paramLabel = "[NAME=]FILE", required = true,

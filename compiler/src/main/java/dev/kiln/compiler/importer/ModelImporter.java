@@ -1,6 +1,7 @@
 package dev.kiln.compiler.importer;
 
 import dev.kiln.compiler.KilnException;
+import dev.kiln.compiler.importer.json.JsonImporter;
 import dev.kiln.compiler.importer.onnx.OnnxImporter;
 import dev.kiln.compiler.ir.Graph;
 import java.nio.file.Path;
@@ -14,6 +15,9 @@ public final class ModelImporter {
     if (name.endsWith(".onnx")) {
       return OnnxImporter.load(file, options);
     }
-    throw new KilnException(file + ": unknown model format (expected a .onnx file)");
+    if (name.endsWith(".json")) {
+      return JsonImporter.load(file, options);
+    }
+    throw new KilnException(file + ": unknown model format (expected a .onnx or .json file)");
   }
 }
