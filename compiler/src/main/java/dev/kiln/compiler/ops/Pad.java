@@ -22,7 +22,7 @@ import java.util.Locale;
  * at run time); from 18 an optional {@code axes} input says which axes the pads are for.
  *
  * <p>Modes: {@code constant} (default), {@code reflect}, {@code edge}, and {@code wrap} (opset 19).
- * See {@link ReferencePad} for what each reads.
+ * Negative pads crop before anything is padded; see {@link ReferencePad} for what each mode reads.
  *
  * @param padsAttribute the {@code pads} attribute (opset &lt; 11), else {@code null}
  * @param valueAttribute the {@code value} attribute (opset &lt; 11), else 0
@@ -124,26 +124,48 @@ public record Pad(ReferencePad.Mode mode, List<Long> padsAttribute, float valueA
     return (int) pads[i];
   }
 
-  /** The output shape, after checking the mode can fill every pad. */
-  private Shape outputShape(Shape in, int[][] pads) {
-    int[] out = new int[in.rank()];
-    for (int axis = 0; axis < in.rank(); axis++) {
-      int d = in.dim(axis);
-      long size = (long) d + pads[0][axis] + pads[1][axis];
-      if (size < 0) {
+  /**
+   * What the kernel pads: the view of the input left after the negative pads crop it, and the
+   * non-negative pads around that view.
+   *
+   * @param viewOffset where the view starts in the contiguous input
+   * @param viewDims the view's extent per axis (it keeps the input's strides)
+   */
+  public record Geometry(int viewOffset, int[] viewDims, int[] padsBefore, Shape output) {}
+
+  /**
+   * Crops first, then pads, as ONNX Runtime does: reflect and wrap read the cropped view, not the
+   * data cropped away.
+   */
+  public Geometry geometry(Shape in, int[][] pads) {
+    int rank = in.rank();
+    int[] strides = in.strides();
+    int[] viewDims = new int[rank];
+    int[] padsBefore = new int[rank];
+    int[] out = new int[rank];
+    long offset = 0;
+    for (int axis = 0; axis < rank; axis++) {
+      int before = pads[0][axis];
+      int after = pads[1][axis];
+      long view = (long) in.dim(axis) - Math.max(0, -before) - Math.max(0, -after);
+      if (view < 0) {
         throw new OpException("pads remove more than axis " + axis + " of " + in + " holds");
       }
-      boolean readsOutside = pads[0][axis] > 0 || pads[1][axis] > 0;
-      if (readsOutside && d == 0 && mode != ReferencePad.Mode.CONSTANT) {
+      boolean padded = before > 0 || after > 0;
+      if (padded && view == 0 && mode != ReferencePad.Mode.CONSTANT) {
         throw new OpException("axis " + axis + " of " + in + " is empty and cannot be padded in mode "
             + mode.name().toLowerCase(Locale.ROOT));
       }
+      long size = view + Math.max(0, before) + Math.max(0, after);
       if (size > Shape.MAX_ELEMENTS) {
         throw new OpException("padding axis " + axis + " of " + in + " gives " + size + " elements");
       }
+      viewDims[axis] = (int) view;
+      padsBefore[axis] = Math.max(0, before);
       out[axis] = (int) size;
+      offset += (long) Math.max(0, -before) * strides[axis];
     }
-    return Shape.of(out);
+    return new Geometry((int) offset, viewDims, padsBefore, Shape.of(out));
   }
 
   private int[][] pads(Shape in, Tensor padsInput, Tensor axesInput) {
@@ -170,23 +192,24 @@ public record Pad(ReferencePad.Mode mode, List<Long> padsAttribute, float valueA
         ? pads(data.shape(), null, null)
         : pads(data.shape(), ctx.requireKnown(1, "pads"),
             ctx.hasInput(3) ? ctx.requireKnown(3, "axes") : null);
-    return List.of(data.withShape(outputShape(data.shape(), pads)));
+    return List.of(data.withShape(geometry(data.shape(), pads).output()));
   }
 
   @Override
   public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
     Shape in = inputs[0].shape();
-    Shape out = outputTypes[0].shape();
     int[][] pads = legacy()
         ? pads(in, null, null)
         : pads(in, inputs[1], inputs.length > 3 ? inputs[3] : null);
+    Geometry g = geometry(in, pads);
+    Shape out = g.output();
     float value = valueAttribute;
     if (inputs.length > 2 && inputs[2] != null) {
       value = inputs[2].floatAt(0);
     }
     float[] result = new float[out.elementCount()];
-    ReferencePad.pad(mode, value, in.dims(), in.strides(), pads[0], out.dims(), out.strides(),
-        inputs[0].toFloatArray(), 0, result, 0);
+    ReferencePad.pad(mode, value, g.viewDims(), in.strides(), g.padsBefore(), out.dims(),
+        out.strides(), inputs[0].toFloatArray(), g.viewOffset(), result, 0);
     return new Tensor[] {Tensor.adopt(out, result)};
   }
 }

@@ -1,8 +1,10 @@
 package dev.kiln.runtime.kernels.reference;
 
 /**
- * Padding (and, with negative pads, cropping) of a contiguous N-D tensor. Output coordinate
- * {@code o} on an axis reads input coordinate {@code c = o − padBefore}; when {@code c} falls outside
+ * Padding of an N-D view. Negative ONNX pads crop, and they crop <em>first</em> (as ONNX Runtime
+ * does): the compiler turns them into a view, an offset into the input and the kept extent per axis
+ * with the input's strides, and passes only the non-negative pads here. Output coordinate {@code o}
+ * on an axis then reads view coordinate {@code c = o − padBefore}; when {@code c} falls outside
  * {@code [0, n)} the mode decides:
  * <ul>
  *   <li>{@link Mode#CONSTANT}: the value, for the whole sub-block below that axis;
@@ -22,11 +24,13 @@ public final class ReferencePad {
   }
 
   /**
-   * @param inStrides row-major strides of the input, in elements
-   * @param padsBefore per axis, elements added before the data (negative: removed)
+   * @param viewDims per axis, the extent of the view that is padded
+   * @param inStrides the input's strides, in elements
+   * @param padsBefore per axis, elements added before the view (non-negative)
    * @param outStrides row-major strides of the output, in elements (the output is contiguous)
+   * @param inOff where the view starts in {@code in}
    */
-  public static void pad(Mode mode, float value, int[] inDims, int[] inStrides, int[] padsBefore,
+  public static void pad(Mode mode, float value, int[] viewDims, int[] inStrides, int[] padsBefore,
       int[] outDims, int[] outStrides, float[] in, int inOff, float[] out, int outOff) {
     if (outDims.length == 0) {
       out[outOff] = in[inOff];
@@ -37,13 +41,14 @@ public final class ReferencePad {
         return;
       }
     }
-    walk(mode, value, 0, inDims, inStrides, padsBefore, outDims, outStrides, in, inOff, out, outOff);
+    walk(mode, value, 0, viewDims, inStrides, padsBefore, outDims, outStrides, in, inOff, out,
+        outOff);
   }
 
-  private static void walk(Mode mode, float value, int axis, int[] inDims, int[] inStrides,
+  private static void walk(Mode mode, float value, int axis, int[] viewDims, int[] inStrides,
       int[] padsBefore, int[] outDims, int[] outStrides, float[] in, int inOff,
       float[] out, int outOff) {
-    int n = inDims[axis];
+    int n = viewDims[axis];
     int outCount = outDims[axis];
     boolean last = axis == outDims.length - 1;
     for (int o = 0; o < outCount; o++) {
@@ -61,7 +66,8 @@ public final class ReferencePad {
       if (last) {
         out[dst] = in[src];
       } else {
-        walk(mode, value, axis + 1, inDims, inStrides, padsBefore, outDims, outStrides, in, src, out, dst);
+        walk(mode, value, axis + 1, viewDims, inStrides, padsBefore, outDims, outStrides, in, src,
+            out, dst);
       }
     }
   }
