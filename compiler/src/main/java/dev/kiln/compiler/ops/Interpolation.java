@@ -17,28 +17,32 @@ final class Interpolation {
   private Interpolation() {}
 
   /**
-   * Resizes {@code x} to {@code out}.
+   * What the kernels need for one node, computed once from the shapes and scales (at compile time:
+   * the scales or sizes of a node Kiln accepts are known then). Offsets are input indices times the
+   * input stride. Nearest uses {@code low} alone; linear weighs {@code low} and {@code high}.
+   */
+  record Tables(boolean nearest, int[] outDims, int[][] low, int[][] high, float[][] lowWeights,
+      float[][] highWeights) {}
+
+  /**
+   * The tables for resizing {@code in} to {@code out}.
    *
    * @param scales per axis, the scale given or derived from the sizes; it enters the coordinate
    *     transformation, and an axis with scale exactly 1 is copied unchanged
    */
-  static Tensor resize(Mode mode, CoordinateTransformation transformation, NearestMode nearestMode,
-      float[] scales, Tensor x, Shape out) {
-    Shape in = x.shape();
+  static Tables tables(Mode mode, CoordinateTransformation transformation, NearestMode nearestMode,
+      float[] scales, Shape in, Shape out) {
     int rank = in.rank();
-    int[] outDims = out.dims();
     int[] inStrides = in.strides();
     // ONNX Runtime copies the input when no dimension changes, whatever the scales say.
     boolean unchanged = in.equals(out);
-    float[] result = new float[out.elementCount()];
     if (mode == Mode.NEAREST || unchanged) {
       int[][] offsets = new int[rank][];
       for (int a = 0; a < rank; a++) {
         offsets[a] = nearestOffsets(transformation, nearestMode, scales[a], in.dim(a), out.dim(a),
             inStrides[a], unchanged);
       }
-      ReferenceResize.nearest(outDims, offsets, x.toFloatArray(), 0, result, 0);
-      return Tensor.adopt(out, result);
+      return new Tables(true, out.dims(), offsets, null, null, null);
     }
     if (mode != Mode.LINEAR) {
       throw new AssertionError(mode);
@@ -56,8 +60,19 @@ final class Interpolation {
       linearTaps(transformation, scales[a], in.dim(a), inStrides[a], low[a], high[a], lowWeights[a],
           highWeights[a]);
     }
-    ReferenceResize.linear(outDims, low, high, lowWeights, highWeights, x.toFloatArray(), 0,
-        result, 0);
+    return new Tables(false, out.dims(), low, high, lowWeights, highWeights);
+  }
+
+  /** Runs the reference kernel over {@code x} with tables made for its shape. */
+  static Tensor resize(Tables t, Tensor x) {
+    Shape out = Shape.of(t.outDims());
+    float[] result = new float[out.elementCount()];
+    if (t.nearest()) {
+      ReferenceResize.nearest(t.outDims(), t.low(), x.toFloatArray(), 0, result, 0);
+    } else {
+      ReferenceResize.linear(t.outDims(), t.low(), t.high(), t.lowWeights(), t.highWeights(),
+          x.toFloatArray(), 0, result, 0);
+    }
     return Tensor.adopt(out, result);
   }
 

@@ -29,9 +29,12 @@ import java.util.Locale;
  * all of them and each length becomes round(s·L). {@code axes} (18) says which axes the scales or
  * sizes are for; the others keep their length.
  *
- * <p>Opset 10 samples like Upsample: asymmetric coordinates, nearest rounding down when upsampling
- * and up when downsampling. Cubic interpolation, antialiasing and {@code tf_crop_and_resize} are
- * rejected when the node is imported.
+ * <p>Sampling follows ONNX Runtime where the spec leaves room: an axis whose scale is exactly 1 is
+ * copied whatever the coordinate mode, so is the whole tensor when no length changes, and the
+ * round-half nearest modes treat coordinates within 1e-6 of a half as ties. Opset 10 samples like
+ * Upsample: asymmetric coordinates, nearest truncating when upsampling and rounding up when
+ * downsampling. Cubic interpolation, antialiasing and {@code tf_crop_and_resize} are rejected when
+ * the node is imported.
  *
  * @param axes the {@code axes} attribute (opset 18+), or {@code null} for all axes
  * @param legacyInputs opset 10's {@code (X, scales)} inputs and fixed sampling rules
@@ -404,8 +407,9 @@ public record Resize(Mode mode, CoordinateTransformation transformation, Nearest
     Tensor sizes = !legacyInputs && inputs.length > 3 ? inputs[3] : null;
     Plan p = plan(inputs[0].shape(), scales == null ? null : scales.type(), scales,
         sizes == null ? null : sizes.type(), sizes);
-    return new Tensor[] {
-        Interpolation.resize(mode, transformation, nearestMode, p.scales(), inputs[0], p.output())};
+    Interpolation.Tables tables = Interpolation.tables(mode, transformation, nearestMode,
+        p.scales(), inputs[0].shape(), p.output());
+    return new Tensor[] {Interpolation.resize(tables, inputs[0])};
   }
 
   @Override

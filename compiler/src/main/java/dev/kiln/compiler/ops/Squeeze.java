@@ -8,12 +8,14 @@ import dev.kiln.compiler.ir.OpException;
 import dev.kiln.compiler.ir.Shape;
 import dev.kiln.compiler.ir.Tensor;
 import dev.kiln.compiler.ir.TensorType;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * Squeeze (opsets 1, 11, 13, 21): removes axes of length 1; the data is unchanged (a view). The axes
  * are an attribute before opset 13 and an optional input from 13 that must be known at compile time;
- * without them every axis of length 1 goes. Negative axes count from the end.
+ * without them, or with none listed, every axis of length 1 goes (as in ONNX Runtime). Negative axes
+ * count from the end.
  *
  * @param axesAttribute the {@code axes} attribute (opset &lt; 13), or {@code null}
  */
@@ -48,10 +50,10 @@ public record Squeeze(List<Long> axesAttribute) implements Op {
     return Attributes.builder().putLongs("axes", Axes.array(axesAttribute)).build();
   }
 
-  /** @param axes {@code null} to drop every axis of length 1 */
+  /** @param axes {@code null} or empty to drop every axis of length 1 */
   public static Shape squeeze(Shape in, long[] axes) {
     boolean[] drop = new boolean[in.rank()];
-    if (axes == null) {
+    if (axes == null || axes.length == 0) {
       for (int i = 0; i < in.rank(); i++) {
         drop[i] = in.dim(i) == 1;
       }
@@ -71,7 +73,7 @@ public record Squeeze(List<Long> axesAttribute) implements Op {
         dims[rank++] = in.dim(i);
       }
     }
-    return Shape.of(java.util.Arrays.copyOf(dims, rank));
+    return Shape.of(Arrays.copyOf(dims, rank));
   }
 
   @Override

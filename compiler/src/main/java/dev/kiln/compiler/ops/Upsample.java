@@ -122,8 +122,9 @@ public record Upsample(Mode mode, List<Float> scalesAttribute) implements Op {
   @Override
   public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
     float[] scales = scales(inputs.length > 1 ? inputs[1] : null);
-    return new Tensor[] {Interpolation.resize(mode, CoordinateTransformation.ASYMMETRIC,
-        NearestMode.LEGACY, scales, inputs[0], outputTypes[0].shape())};
+    Interpolation.Tables tables = Interpolation.tables(mode, CoordinateTransformation.ASYMMETRIC,
+        NearestMode.LEGACY, scales, inputs[0].shape(), outputTypes[0].shape());
+    return new Tensor[] {Interpolation.resize(tables, inputs[0])};
   }
 
   @Override

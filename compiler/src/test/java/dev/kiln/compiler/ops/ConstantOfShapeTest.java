@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.kiln.compiler.KilnException;
 import dev.kiln.compiler.ir.Attributes;
 import dev.kiln.compiler.ir.DType;
-import dev.kiln.compiler.ir.Graph;
 import dev.kiln.compiler.ir.Shape;
 import dev.kiln.compiler.ir.Tensor;
 import dev.kiln.compiler.ir.TensorType;

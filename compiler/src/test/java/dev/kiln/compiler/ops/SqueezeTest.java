@@ -20,7 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class SqueezeTest {
-  /** Each case: opset (axes attribute before 13, input from 13), shape, axes ("-" = none). */
+  /**
+   * Each case: opset (axes attribute before 13, input from 13), shape, axes ("-" = not given,
+   * "empty" = given but empty, which squeezes every unit axis too).
+   */
   @ParameterizedTest(name = "[{index}] opset {0} {1} axes {2}")
   @CsvSource({
     "11, 1x3x1x5, 0:2",
@@ -31,6 +34,8 @@ class SqueezeTest {
     "13, 1x3x1x5, -",
     "13, 1x1x1, -",
     "21, 2x1x4x1, 3:1",
+    "11, 1x3x1, empty",
+    "13, 1x3x1, empty",
   })
   void matchesOrt(int opset, String shape, String axes) {
     int[] dims = Arrays.stream(shape.split("x")).mapToInt(Integer::parseInt).toArray();
@@ -38,7 +43,9 @@ class SqueezeTest {
     if (axes.equals("-")) {
       b.node("Squeeze", List.of("x"), List.of("y"));
     } else {
-      long[] a = Arrays.stream(axes.split(":")).mapToLong(Long::parseLong).toArray();
+      long[] a = axes.equals("empty")
+          ? new long[0]
+          : Arrays.stream(axes.split(":")).mapToLong(Long::parseLong).toArray();
       if (opset < 13) {
         b.node("Squeeze", List.of("x"), List.of("y"), Attr.ints("axes", a));
       } else {
