@@ -74,7 +74,8 @@ public record Split(int axis, List<Long> splitAttribute, Integer numOutputs) imp
   }
 
   /**
-   * The length of each part along the axis.
+   * The length of each of the node's parts along the axis. Split lengths or num_outputs may name
+   * more parts than the node has outputs: the importer drops trailing outputs nobody reads.
    *
    * @param splitInput the {@code split} input's value, or {@code null} when it is absent
    */
@@ -94,13 +95,13 @@ public record Split(int axis, List<Long> splitAttribute, Integer numOutputs) imp
       given = Axes.array(splitAttribute);
     }
     if (given != null) {
-      if (given.length != parts) {
+      if (given.length < parts) {
         throw new OpException("split " + Arrays.toString(given) + " has " + given.length
             + " parts but the node has " + parts + " outputs");
       }
       long sum = 0;
-      int[] lengths = new int[parts];
-      for (int i = 0; i < parts; i++) {
+      int[] lengths = new int[given.length];
+      for (int i = 0; i < given.length; i++) {
         if (given[i] < 0) {
           throw new OpException("split " + Arrays.toString(given) + " has a negative length");
         }
@@ -111,24 +112,25 @@ public record Split(int axis, List<Long> splitAttribute, Integer numOutputs) imp
         throw new OpException("split " + Arrays.toString(given) + " sums to " + sum
             + " but axis " + a + " of " + s + " has length " + length);
       }
-      return lengths;
+      return Arrays.copyOf(lengths, parts);
     }
     if (numOutputs != null) {
-      if (numOutputs != parts) {
+      if (numOutputs < parts) {
         throw new OpException("num_outputs is " + numOutputs + " but the node has " + parts
             + " outputs");
       }
       // ⌈d/n⌉ per part; what is left goes to the last one.
-      int chunk = (length + parts - 1) / parts;
-      int last = length - chunk * (parts - 1);
+      int n = numOutputs;
+      int chunk = (length + n - 1) / n;
+      int last = length - chunk * (n - 1);
       if (last < 0) {
         throw new OpException("axis " + a + " of length " + length + " cannot be split into "
-            + parts + " parts of " + chunk);
+            + n + " parts of " + chunk);
       }
-      int[] lengths = new int[parts];
+      int[] lengths = new int[n];
       Arrays.fill(lengths, chunk);
-      lengths[parts - 1] = last;
-      return lengths;
+      lengths[n - 1] = last;
+      return Arrays.copyOf(lengths, parts);
     }
     if (length % parts != 0) {
       throw new OpException("axis " + a + " of " + s + " does not split evenly into " + parts

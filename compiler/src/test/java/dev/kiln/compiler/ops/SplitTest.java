@@ -153,11 +153,24 @@ class SplitTest {
   void numOutputsDisagreeingWithOutputsIsAnError() {
     ModelBuilder b = withOutputs(new ModelBuilder(18)
         .input("x", 2, 10)
-        .namedNode("s", "Split", List.of("x"), outputs(2), Attr.i("axis", 1),
-            Attr.i("num_outputs", 3)), 2);
+        .namedNode("s", "Split", List.of("x"), outputs(3), Attr.i("axis", 1),
+            Attr.i("num_outputs", 2)), 3);
     KilnException e = assertThrows(KilnException.class, b::importGraph);
-    assertEquals("test.onnx: node 's' (Split, opset 18): num_outputs is 3 but the node has 2 outputs",
+    assertEquals("test.onnx: node 's' (Split, opset 18): num_outputs is 2 but the node has 3 outputs",
         e.getMessage());
+  }
+
+  /** A trailing unused output is dropped at import; its length still counts. */
+  @Test
+  void droppedTrailingOutputKeepsLengths() {
+    Graph g = new ModelBuilder(18)
+        .input("x", 10, 2)
+        .node("Split", List.of("x"), List.of("a", "b", ""), Attr.i("num_outputs", 3))
+        .output("a")
+        .output("b")
+        .importGraph();
+    assertEquals(TensorType.float32(4, 2), g.type("a"));
+    assertEquals(TensorType.float32(4, 2), g.type("b"));
   }
 
   @Test
