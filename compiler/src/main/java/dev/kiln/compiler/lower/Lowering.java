@@ -81,6 +81,11 @@ public final class Lowering {
         weights.toArray(), inputs, outputs, plan);
   }
 
+  /** The geometry of a convolution node, as its kernel sees it. */
+  public static dev.kiln.runtime.kernels.ConvShape convShape(Node node, Graph graph) {
+    return ConvLowering.shapeOf(node, graph);
+  }
+
   /** Whether the lowering knows an operator. */
   public static boolean supports(String opType) {
     return LOWERINGS.containsKey(opType);

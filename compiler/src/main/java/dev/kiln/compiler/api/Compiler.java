@@ -1,0 +1,57 @@
+package dev.kiln.compiler.api;
+
+import dev.kiln.compiler.importer.ModelImporter;
+import dev.kiln.compiler.ir.Graph;
+import dev.kiln.compiler.ir.Node;
+import dev.kiln.compiler.lower.ConvChoice;
+import dev.kiln.compiler.lower.ConvChooser;
+import dev.kiln.compiler.lower.Lowering;
+import dev.kiln.compiler.lower.Program;
+import dev.kiln.compiler.memory.MemoryPlan;
+import dev.kiln.compiler.memory.MemoryPlanner;
+import dev.kiln.compiler.memory.PlanOptions;
+import dev.kiln.compiler.ops.Conv;
+import dev.kiln.runtime.kernels.ConvShape;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Kiln's pipeline in one place: import → passes → algorithm selection → memory plan → lowering.
+ * Backends (Java source, bytecode, the interpreter) take the {@link Program} from here.
+ */
+public final class Compiler {
+  private Compiler() {}
+
+  public static CompileResult compile(Path model, CompileOptions options) {
+    return compile(ModelImporter.load(model, options.importOptions()), options);
+  }
+
+  public static CompileResult compile(Graph imported, CompileOptions options) {
+    Graph optimized = imported;
+    Map<String, ConvChoice> choices = chooseAlgorithms(optimized);
+    MemoryPlan plan = MemoryPlanner.plan(optimized, PlanOptions.DEFAULTS.withWorkspace(
+        node -> workspaceBytes(node, optimized, choices)));
+    Program program = Lowering.lower(optimized, plan, choices);
+    return new CompileResult(imported, optimized, choices, plan, program);
+  }
+
+  private static Map<String, ConvChoice> chooseAlgorithms(Graph graph) {
+    Map<String, ConvChoice> choices = new LinkedHashMap<>();
+    for (Node n : graph.nodes()) {
+      if (n.op() instanceof Conv) {
+        choices.put(n.name(), ConvChooser.DIRECT.choose(n, Lowering.convShape(n, graph)));
+      }
+    }
+    return choices;
+  }
+
+  private static long workspaceBytes(Node node, Graph graph, Map<String, ConvChoice> choices) {
+    ConvChoice c = choices.get(node.name());
+    if (c == null) {
+      return 0;
+    }
+    ConvShape shape = Lowering.convShape(node, graph);
+    return (long) c.kernel().workspaceFloats(shape, 1) * Float.BYTES;
+  }
+}
