@@ -192,4 +192,21 @@ class SplitTest {
     Split s18 = Split.fromAttributes(Attributes.builder().putInt("num_outputs", 3).build(), 18);
     assertEquals(s18, Split.fromAttributes(s18.attributes(), 18));
   }
+
+  /** An unused trailing output still counts for an equal split: [9] splits 3/3/3, not 5/4. */
+  @Test
+  void unusedTrailingOutputStillCountsForEqualSplit() {
+    Graph g = new ModelBuilder(13)
+        .input("x", 9)
+        .node("Split", List.of("x"), List.of("a", "b", ""))
+        .output("a")
+        .output("b")
+        .importGraph();
+    assertEquals(TensorType.float32(3), g.type("a"));
+    assertEquals(TensorType.float32(3), g.type("b"));
+    Map<String, Tensor> out = GraphInterpreter.run(g,
+        Map.of("x", Tensor.ofFloats(dev.kiln.compiler.ir.Shape.of(9),
+            0, 1, 2, 3, 4, 5, 6, 7, 8)));
+    assertEquals(3f, out.get("b").floatAt(0));
+  }
 }

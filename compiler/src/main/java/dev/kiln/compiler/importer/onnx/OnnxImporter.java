@@ -374,8 +374,11 @@ public final class OnnxImporter {
       throw new KilnException(where + ": " + e.getMessage(), e);
     }
     List<String> outputs = new ArrayList<>(np.getOutputList());
-    // Trailing empty outputs carry nothing; dropping them keeps arity checks simple.
-    while (!outputs.isEmpty() && outputs.get(outputs.size() - 1).isEmpty()) {
+    // Trailing empty outputs are optional outputs nobody asked for (MaxPool's Indices, Dropout's
+    // mask); dropping them keeps arity checks simple. Split is the exception: without split lengths
+    // its output count decides the part sizes, so an unused trailing part still counts.
+    while (!np.getOpType().equals("Split") && !outputs.isEmpty()
+        && outputs.get(outputs.size() - 1).isEmpty()) {
       outputs.remove(outputs.size() - 1);
     }
     List<String> inputs = new ArrayList<>(np.getInputList());
