@@ -35,19 +35,30 @@ public final class OpRegistry {
     register(Constant.TYPE, Constant::fromAttributes);
     register(Conv.TYPE, Conv::fromAttributes);
     register(Div.TYPE, Div::fromAttributes);
+    register(Erf.TYPE, Erf::fromAttributes);
+    register(Exp.TYPE, Exp::fromAttributes);
     register(Flatten.TYPE, Flatten::fromAttributes);
     register(Gemm.TYPE, Gemm::fromAttributes);
     register(GlobalAveragePool.TYPE, GlobalAveragePool::fromAttributes);
     register(GlobalMaxPool.TYPE, GlobalMaxPool::fromAttributes);
+    register(HardSigmoid.TYPE, HardSigmoid::fromAttributes);
+    register(HardSwish.TYPE, HardSwish::fromAttributes);
     register(Identity.TYPE, Identity::fromAttributes);
+    register(LeakyRelu.TYPE, LeakyRelu::fromAttributes);
+    register(MatMul.TYPE, MatMul::fromAttributes);
     register(MaxPool.TYPE, MaxPool::fromAttributes);
     register(Mul.TYPE, Mul::fromAttributes);
     register(Pow.TYPE, Pow::fromAttributes);
+    register(PRelu.TYPE, PRelu::fromAttributes);
+    register(Reciprocal.TYPE, Reciprocal::fromAttributes);
     register(Relu.TYPE, Relu::fromAttributes);
     register(Reshape.TYPE, Reshape::fromAttributes);
     register(ShapeOf.TYPE, ShapeOf::fromAttributes);
+    register(Sigmoid.TYPE, Sigmoid::fromAttributes);
     register(Softmax.TYPE, Softmax::fromAttributes);
+    register(Sqrt.TYPE, Sqrt::fromAttributes);
     register(Sub.TYPE, Sub::fromAttributes);
+    register(Tanh.TYPE, Tanh::fromAttributes);
   }
 
   private OpRegistry() {}
