@@ -34,7 +34,9 @@ public final class OpRegistry {
     register(Clip.TYPE, Clip::fromAttributes);
     register(Constant.TYPE, Constant::fromAttributes);
     register(Conv.TYPE, Conv::fromAttributes);
+    register(ConvTranspose.TYPE, ConvTranspose::fromAttributes);
     register(Div.TYPE, Div::fromAttributes);
+    register(Dropout.TYPE, Dropout::fromAttributes);
     register(Erf.TYPE, Erf::fromAttributes);
     register(Exp.TYPE, Exp::fromAttributes);
     register(Flatten.TYPE, Flatten::fromAttributes);
@@ -44,6 +46,7 @@ public final class OpRegistry {
     register(HardSigmoid.TYPE, HardSigmoid::fromAttributes);
     register(HardSwish.TYPE, HardSwish::fromAttributes);
     register(Identity.TYPE, Identity::fromAttributes);
+    register(LayerNormalization.TYPE, LayerNormalization::fromAttributes);
     register(LeakyRelu.TYPE, LeakyRelu::fromAttributes);
     register(MatMul.TYPE, MatMul::fromAttributes);
     register(MaxPool.TYPE, MaxPool::fromAttributes);
@@ -51,6 +54,7 @@ public final class OpRegistry {
     register(Pow.TYPE, Pow::fromAttributes);
     register(PRelu.TYPE, PRelu::fromAttributes);
     register(Reciprocal.TYPE, Reciprocal::fromAttributes);
+    register(ReduceMean.TYPE, ReduceMean::fromAttributes);
     register(Relu.TYPE, Relu::fromAttributes);
     register(Reshape.TYPE, Reshape::fromAttributes);
     register(ShapeOf.TYPE, ShapeOf::fromAttributes);

@@ -44,6 +44,7 @@ class PReluTest {
     Oracle.assertMatchesOrt(b.build(), inputs, "PRelu x" + xDims + " slope" + slopeDims);
   }
 
+  /** Right-aligned, [3] meets W = 7; ONNX Runtime fails on this model too, at run time. */
   @Test
   void perChannelVectorAgainstNchwIsAnError() {
     ModelBuilder b = new ModelBuilder(13)
