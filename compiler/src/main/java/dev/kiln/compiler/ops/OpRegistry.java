@@ -32,7 +32,9 @@ public final class OpRegistry {
     register(BatchNormalization.TYPE, BatchNormalization::fromAttributes);
     register(Cast.TYPE, Cast::fromAttributes);
     register(Clip.TYPE, Clip::fromAttributes);
+    register(Concat.TYPE, Concat::fromAttributes);
     register(Constant.TYPE, Constant::fromAttributes);
+    register(ConstantOfShape.TYPE, ConstantOfShape::fromAttributes);
     register(Conv.TYPE, Conv::fromAttributes);
     register(ConvTranspose.TYPE, ConvTranspose::fromAttributes);
     register(Div.TYPE, Div::fromAttributes);
@@ -40,6 +42,7 @@ public final class OpRegistry {
     register(Erf.TYPE, Erf::fromAttributes);
     register(Exp.TYPE, Exp::fromAttributes);
     register(Flatten.TYPE, Flatten::fromAttributes);
+    register(Gather.TYPE, Gather::fromAttributes);
     register(Gemm.TYPE, Gemm::fromAttributes);
     register(GlobalAveragePool.TYPE, GlobalAveragePool::fromAttributes);
     register(GlobalMaxPool.TYPE, GlobalMaxPool::fromAttributes);
@@ -51,18 +54,26 @@ public final class OpRegistry {
     register(MatMul.TYPE, MatMul::fromAttributes);
     register(MaxPool.TYPE, MaxPool::fromAttributes);
     register(Mul.TYPE, Mul::fromAttributes);
+    register(Pad.TYPE, Pad::fromAttributes);
     register(Pow.TYPE, Pow::fromAttributes);
     register(PRelu.TYPE, PRelu::fromAttributes);
     register(Reciprocal.TYPE, Reciprocal::fromAttributes);
     register(ReduceMean.TYPE, ReduceMean::fromAttributes);
     register(Relu.TYPE, Relu::fromAttributes);
     register(Reshape.TYPE, Reshape::fromAttributes);
+    register(Resize.TYPE, Resize::fromAttributes);
     register(ShapeOf.TYPE, ShapeOf::fromAttributes);
     register(Sigmoid.TYPE, Sigmoid::fromAttributes);
+    register(Slice.TYPE, Slice::fromAttributes);
     register(Softmax.TYPE, Softmax::fromAttributes);
+    register(Split.TYPE, Split::fromAttributes);
     register(Sqrt.TYPE, Sqrt::fromAttributes);
+    register(Squeeze.TYPE, Squeeze::fromAttributes);
     register(Sub.TYPE, Sub::fromAttributes);
     register(Tanh.TYPE, Tanh::fromAttributes);
+    register(Transpose.TYPE, Transpose::fromAttributes);
+    register(Unsqueeze.TYPE, Unsqueeze::fromAttributes);
+    register(Upsample.TYPE, Upsample::fromAttributes);
   }
 
   private OpRegistry() {}
