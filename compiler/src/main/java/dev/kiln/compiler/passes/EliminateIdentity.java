@@ -84,20 +84,11 @@ public final class EliminateIdentity implements Pass {
 
   /** Why a pass-through node must stay, or {@code null}. */
   private static String refusal(Graph graph, GraphEdit edit, Node node) {
-    if (node.opType().equals("Dropout")) {
-      if (node.outputs().size() > 1 && !node.output(1).isEmpty()
-          && (graph.isGraphOutput(node.output(1)) || !graph.consumers(node.output(1)).isEmpty())) {
-        return "has its mask output '" + node.output(1) + "' read";
-      }
-      if (node.hasInput(2)) {
-        Tensor training = Patterns.constantValue(graph, node.input(2));
-        if (training == null) {
-          return "has its training_mode computed at run time";
-        }
-        if (training.longAt(0) != 0) {
-          return "runs in training mode";
-        }
-      }
+    // The Dropout operator accepts only inference mode (training_mode known and false), where the
+    // output is the input; its mask, though, is a tensor of its own.
+    if (node.opType().equals("Dropout") && node.outputs().size() > 1 && !node.output(1).isEmpty()
+        && (graph.isGraphOutput(node.output(1)) || !graph.consumers(node.output(1)).isEmpty())) {
+      return "has its mask output '" + node.output(1) + "' read";
     }
     String out = node.output(0);
     String in = edit.resolve(node.input(0));

@@ -10,6 +10,7 @@ import dev.kiln.compiler.ir.Tensor;
 import dev.kiln.compiler.ops.BatchNormalization;
 import dev.kiln.compiler.ops.Broadcast;
 import dev.kiln.compiler.ops.Conv;
+import dev.kiln.compiler.ops.ConvTranspose;
 import dev.kiln.compiler.ops.FusedConv;
 import dev.kiln.compiler.ops.Gemm;
 import dev.kiln.compiler.ops.MatMul;
@@ -68,7 +69,7 @@ public final class FoldConvBatchNorm implements Pass {
     String type = layer.opType();
     boolean isGemm = type.equals(Gemm.TYPE);
     boolean isMatMul = type.equals(MatMul.TYPE);
-    if (!type.equals(Conv.TYPE) && !type.equals("ConvTranspose") && !isGemm && !isMatMul) {
+    if (!type.equals(Conv.TYPE) && !type.equals(ConvTranspose.TYPE) && !isGemm && !isMatMul) {
       return "follows " + label(layer) + ", not a Conv";
     }
     String readers = Patterns.otherReaders(graph, x, bn);
@@ -119,8 +120,7 @@ public final class FoldConvBatchNorm implements Pass {
           w[i] = (float) (w[i] * scale[i / perChannel]);
         }
       } else {
-        scaleConvTransposeWeights(w, weights.shape(), (int) layer.op().attributes().getInt("group", 1),
-            scale);
+        scaleConvTransposeWeights(w, weights.shape(), ((ConvTranspose) layer.op()).group(), scale);
       }
       float[] b = new float[channels];
       for (int c = 0; c < channels; c++) {

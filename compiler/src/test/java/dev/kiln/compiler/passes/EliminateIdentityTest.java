@@ -87,6 +87,43 @@ class EliminateIdentityTest {
   }
 
   @Test
+  void removesInferenceDropoutAndNoOpTransposeAndPad() {
+    Graph g = conv()
+        .initializer("ratio", Tensors.scalar(0.3f))
+        .initializer("training", Tensors.ints(DType.BOOL, new int[0], 0))
+        .initializer("zeros", Tensors.int64(0, 0, 0, 0, 0, 0, 0, 0))
+        .namedNode("drop", "Dropout", List.of("y", "ratio", "training"), List.of("d"))
+        .namedNode("drop2", "Dropout", List.of("d"), List.of("d2"))
+        .namedNode("perm", "Transpose", List.of("d2"), List.of("t"), Attr.ints("perm", 0, 1, 2, 3))
+        .namedNode("pad", "Pad", List.of("t", "zeros"), List.of("out"))
+        .output("out").importGraph();
+    PassTesting.Result r = PassTesting.run(pass, g);
+    assertEquals(List.of("Conv"), r.opTypes());
+    assertEquals(List.of("EliminateIdentity: removed Dropout 'drop' (inference mode)",
+        "EliminateIdentity: removed Dropout 'drop2' (inference mode)",
+        "EliminateIdentity: removed Transpose 'perm': its permutation is the identity",
+        "EliminateIdentity: removed Pad 'pad': its pads are all zero"), r.trace());
+    assertSameOutputs(g, r.graph());
+  }
+
+  @Test
+  void keepsADropoutWhoseMaskIsRead() {
+    Graph g = conv()
+        .namedNode("masked", "Dropout", List.of("y"), List.of("out", "mask"))
+        .output("out").output("mask").importGraph();
+    assertEquals(List.of("EliminateIdentity: not removed: Dropout 'masked' has its mask output 'mask'"
+        + " read"), PassTesting.runUnchanged(pass, g).trace());
+  }
+
+  @Test
+  void keepsATransposeThatPermutes() {
+    Graph g = conv()
+        .namedNode("perm", "Transpose", List.of("y"), List.of("out"), Attr.ints("perm", 0, 1, 3, 2))
+        .output("out").importGraph();
+    assertEquals(List.of(), PassTesting.runUnchanged(pass, g).trace());
+  }
+
+  @Test
   void keepsAnIdentityFromGraphInputToGraphOutput() {
     Graph g = new ModelBuilder(13).input("x", 2, 2)
         .namedNode("copy", "Identity", List.of("x"), List.of("y"))

@@ -184,6 +184,28 @@ class FoldConvBatchNormTest {
         + " [2,3,6] and [6,4]; only a MatMul of two matrices folds"), r.trace());
   }
 
+  @ParameterizedTest(name = "group={0} bias={1}")
+  @CsvSource({"1, true", "2, false"})
+  void foldsIntoAConvTranspose(int group, boolean bias) {
+    ModelBuilder b = new ModelBuilder(13).input("x", 1, 4, 4, 4)
+        .initializer("w", Tensors.random(1, 4, 6 / group, 3, 3));
+    if (bias) {
+      b.initializer("b", Tensors.random(2, 6));
+    }
+    b = bnParams(b, "bn", 6, 10)
+        .namedNode("up", "ConvTranspose", bias ? List.of("x", "w", "b") : List.of("x", "w"),
+            List.of("y"), Attr.ints("strides", 2, 2), Attr.ints("pads", 1, 1, 1, 1), Attr.i("group", group))
+        .namedNode("bn", "BatchNormalization", bnInputs("y", "bn"), List.of("z"))
+        .output("z");
+    Graph g = b.importGraph();
+    PassTesting.Result r = PassTesting.run(pass, g);
+    assertEquals(List.of("ConvTranspose"), r.opTypes());
+    assertEquals(List.of("FoldConvBatchNorm: folded BatchNormalization 'bn' into ConvTranspose 'up'"),
+        r.trace());
+    assertSameOutputs(g, r.graph());
+    assertOptimizedMatchesOrt(b.build(), g);
+  }
+
   @Test
   void sharedWeightsStayForTheOtherConv() {
     ModelBuilder b = new ModelBuilder(13).input("x", 1, 3, 5, 5)
