@@ -78,6 +78,15 @@ class SharedModelsOptimizedTest {
   }
 
   @Test
+  void squeezenetDropsItsIdentitiesAndFusesEveryRelu() {
+    OptimizationReport r = optimize("squeezenet1_1");
+    assertEquals(18, r.nodesBefore().get("Identity"));
+    assertEquals(Map.of("kiln.FusedConv", 26, "Concat", 8, "MaxPool", 3, "GlobalAveragePool", 1,
+        "Flatten", 1), r.nodesAfter());
+    assertEquals(Map.of("BIAS", 26, "RELU", 26), r.epilogueSteps());
+  }
+
+  @Test
   void digitsCnnFusesItsRelus() {
     OptimizationReport r = optimize("digits_cnn");
     assertEquals(Map.of("kiln.FusedConv", 3, "MaxPool", 1, "GlobalAveragePool", 1, "Flatten", 1,
