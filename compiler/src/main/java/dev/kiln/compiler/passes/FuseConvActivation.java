@@ -71,9 +71,15 @@ public final class FuseConvActivation implements Pass {
     chain.add(conv);
     chain.addAll(activations);
     Node last = matches.get(matches.size() - 1).last();
-    edit.fuse(chain, new Node(conv.name(), fused, conv.inputs(), List.of(last.output(0))));
+    edit.fuse(chain, new Node(conv.name(), fused, fusedInputs(conv), List.of(last.output(0))));
     ctx.fired(this, last, "fused " + labels(activations) + " into " + label(conv)
         + ": epilogue " + fused.describeEpilogue());
+  }
+
+  /** A fused conv's inputs stay; a plain conv's are X, W and its bias if it has one. */
+  static List<String> fusedInputs(Node conv) {
+    return conv.op() instanceof FusedConv ? conv.inputs()
+        : FusedConv.inputs(conv.input(0), conv.input(1), conv.input(2), "", List.of());
   }
 
   /** Why the epilogue cannot hold the conv's bias, or {@code null}. */

@@ -34,7 +34,8 @@ public final class FuseConvBias implements Pass {
         continue;
       }
       FusedConv fused = new FusedConv(conv, node.hasInput(2), List.of());
-      edit.replace(node, node.withOp(fused));
+      edit.replace(node, new Node(node.name(), fused, FuseConvActivation.fusedInputs(node),
+          node.outputs()));
       ctx.fired(this, node, "made " + label(node) + " a " + FusedConv.TYPE + ": epilogue "
           + fused.describeEpilogue());
     }

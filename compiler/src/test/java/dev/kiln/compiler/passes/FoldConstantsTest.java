@@ -48,6 +48,22 @@ class FoldConstantsTest {
   }
 
   @Test
+  void foldsConstantOfShapeFedByAShape() {
+    Graph g = new ModelBuilder(13).input("x", 1, 2, 3)
+        .namedNode("shape", "Shape", List.of("x"), List.of("s"))
+        .namedNode("fill", "ConstantOfShape", List.of("s"), List.of("ones"),
+            Attr.tensor("value", Tensor.ofFloats(Shape.of(1), 1.5f)))
+        .namedNode("add", "Add", List.of("x", "ones"), List.of("out"))
+        .output("out").importGraph();
+    PassTesting.Result r = PassTesting.run(pass, g);
+    assertEquals(List.of("Add"), r.opTypes());
+    assertEquals(List.of("FoldConstants: folded Shape 'shape' to constant int64[3]{1,2,3}",
+        "FoldConstants: folded ConstantOfShape 'fill' to constant float32[1,2,3]{1.5,1.5,1.5,1.5,1.5,1.5}"),
+        r.trace());
+    assertSameOutputs(g, r.graph());
+  }
+
+  @Test
   void evaluatesAnyOperatorOnConstants() {
     Graph g = new ModelBuilder(13).input("x", 1, 2, 3, 3)
         .initializer("base", Tensors.random(1, 1, 2, 3, 3))

@@ -82,6 +82,36 @@ class FoldConvBatchNormTest {
   }
 
   @Test
+  void doesNotFoldIntoAConvWhoseActivationIsAlreadyFused() {
+    ModelBuilder b = new ModelBuilder(13).input("x", 1, 3, 5, 5)
+        .initializer("w", Tensors.random(1, 4, 3, 3, 3));
+    Graph g = bnParams(b, "bn", 4, 10)
+        .namedNode("conv", "Conv", List.of("x", "w"), List.of("y"))
+        .namedNode("relu", "Relu", List.of("y"), List.of("r"))
+        .namedNode("bn", "BatchNormalization", bnInputs("r", "bn"), List.of("z"))
+        .output("z").importGraph();
+    Graph fused = PassTesting.run(new FuseConvActivation(), g).graph();
+    assertEquals(List.of("FoldConvBatchNorm: not folded: BatchNormalization 'bn' follows kiln.FusedConv"
+        + " 'conv', whose epilogue RELU is already fused"), PassTesting.runUnchanged(pass, fused).trace());
+  }
+
+  @Test
+  void matMulPlusAddThenBatchNormBecomesOneGemmThroughThePipeline() {
+    ModelBuilder b = new ModelBuilder(13).input("x", 2, 6)
+        .initializer("w", Tensors.random(1, 6, 3)).initializer("c", Tensors.random(2, 3));
+    b = bnParams(b, "bn", 3, 10)
+        .namedNode("mm", "MatMul", List.of("x", "w"), List.of("y"))
+        .namedNode("add", "Add", List.of("y", "c"), List.of("s"))
+        .namedNode("bn", "BatchNormalization", bnInputs("s", "bn"), List.of("z"))
+        .output("z");
+    Graph g = b.importGraph();
+    PassTesting.Result r = PassTesting.optimize(g);
+    assertEquals(List.of("Gemm"), r.opTypes());
+    assertSameOutputs(g, r.graph());
+    assertOptimizedMatchesOrt(b.build(), g);
+  }
+
+  @Test
   void doesNotFoldWhenTheConvHasAnotherReader() {
     Graph g = convBn(3, 4, 1, true)
         .namedNode("other", "Relu", List.of("y"), List.of("r"))

@@ -112,6 +112,17 @@ class FoldConvScaleTest {
   }
 
   @Test
+  void doesNotFoldIntoAConvWithAFusedActivation() {
+    Graph g = conv(true).initializer("c", Tensors.random(5, 4, 1, 1))
+        .namedNode("relu", "Relu", List.of("y"), List.of("r"))
+        .namedNode("op", "Mul", List.of("r", "c"), List.of("out"))
+        .output("out").importGraph();
+    Graph fused = PassTesting.run(new FuseConvActivation(), g).graph();
+    assertEquals(List.of("FoldConvScale: not folded: Mul 'op' follows kiln.FusedConv 'conv', whose"
+        + " epilogue BIAS -> RELU is already fused"), PassTesting.runUnchanged(pass, fused).trace());
+  }
+
+  @Test
   void doesNotFoldAfterARelu() {
     Graph g = conv(true).initializer("c", Tensors.random(5, 4, 1, 1))
         .namedNode("relu", "Relu", List.of("y"), List.of("r"))
