@@ -42,22 +42,8 @@ final class GraphEdit {
     names.addAll(graph.types().keySet());
   }
 
-  Graph graph() {
-    return graph;
-  }
-
   boolean isClaimed(Node node) {
     return claimed.contains(node);
-  }
-
-  /** Whether none of the nodes is claimed yet. */
-  boolean allFree(List<Node> nodes) {
-    for (Node n : nodes) {
-      if (n != null && claimed.contains(n)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Replaces {@code old} by {@code replacement} at the same position. */
