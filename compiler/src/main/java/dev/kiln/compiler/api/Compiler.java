@@ -11,6 +11,9 @@ import dev.kiln.compiler.memory.MemoryPlan;
 import dev.kiln.compiler.memory.MemoryPlanner;
 import dev.kiln.compiler.memory.PlanOptions;
 import dev.kiln.compiler.ops.Conv;
+import dev.kiln.compiler.ops.FusedConv;
+import dev.kiln.compiler.passes.PassContext;
+import dev.kiln.compiler.passes.Pipeline;
 import dev.kiln.runtime.kernels.ConvShape;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -28,7 +31,9 @@ public final class Compiler {
   }
 
   public static CompileResult compile(Graph imported, CompileOptions options) {
-    Graph optimized = imported;
+    Graph optimized = options.optimize()
+        ? Pipeline.standard().run(imported, PassContext.quiet())
+        : imported;
     Map<String, ConvChoice> choices = chooseAlgorithms(optimized);
     MemoryPlan plan = MemoryPlanner.plan(optimized, PlanOptions.DEFAULTS.withWorkspace(
         node -> workspaceBytes(node, optimized, choices)));
@@ -39,7 +44,7 @@ public final class Compiler {
   private static Map<String, ConvChoice> chooseAlgorithms(Graph graph) {
     Map<String, ConvChoice> choices = new LinkedHashMap<>();
     for (Node n : graph.nodes()) {
-      if (n.op() instanceof Conv) {
+      if (n.op() instanceof Conv || n.op() instanceof FusedConv) {
         choices.put(n.name(), ConvChooser.DIRECT.choose(n, Lowering.convShape(n, graph)));
       }
     }

@@ -11,6 +11,8 @@ import dev.kiln.compiler.ir.Tensor;
 import dev.kiln.compiler.ir.Value;
 import dev.kiln.compiler.memory.MemoryPlanner;
 import dev.kiln.compiler.memory.PlanOptions;
+import dev.kiln.compiler.passes.PassContext;
+import dev.kiln.compiler.passes.Pipeline;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,6 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {
       "Runs a model on input tensors (.npy float32 C-order, or ONNX TensorProto .pb) and writes its"
           + " outputs as .npy (or .pb).",
+      "Runs the optimized graph (fused convolutions, folded BatchNormalization) unless"
+          + " --no-optimize is given.",
       "Example: kiln run model.onnx --input input=image.npy --output logits.npy"
     })
 final class RunCommand implements Callable<Integer> {
@@ -52,6 +56,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
       description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
   int threads;
+
+  @Option(names = "--no-optimize",
+      description = "Run the graph as imported, without Kiln's optimization passes.")
+  boolean noOptimize;
 
   @Mixin InputOptions inputOptions;
 
@@ -117,9 +125,10 @@ final class RunCommand implements Callable<Integer> {
       outputFiles.put(name, Path.of(nameAndFile[1]));
     }
 
+    Graph program = noOptimize ? graph : Pipeline.standard().run(graph, PassContext.quiet());
     // One arena with the planned offsets: every run of a model also exercises its memory plan.
     Map<String, Tensor> results =
-        new ArenaInterpreter(graph, MemoryPlanner.plan(graph, PlanOptions.DEFAULTS)).run(feeds);
+        new ArenaInterpreter(program, MemoryPlanner.plan(program, PlanOptions.DEFAULTS)).run(feeds);
 
     PrintWriter out = spec.commandLine().getOut();
     if (outputFiles.isEmpty()) {

@@ -42,6 +42,16 @@ public interface Op {
   }
 
   /**
+   * Whether output 0 is input 0's data under another shape, element for element in the same order
+   * (Identity, Reshape, Flatten, Squeeze, Unsqueeze). In Kiln's layout every tensor is contiguous
+   * row-major NCHW, so such an op copies nothing: the memory planner gives its output the input's
+   * buffer and no kernel runs for it.
+   */
+  default boolean isView() {
+    return false;
+  }
+
+  /**
    * FLOPs and bytes. The default counts no arithmetic and reads every input and writes every output
    * once, right for data movement; compute operators override it.
    */

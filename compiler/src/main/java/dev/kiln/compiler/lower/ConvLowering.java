@@ -4,15 +4,21 @@ import dev.kiln.compiler.ir.Graph;
 import dev.kiln.compiler.ir.Node;
 import dev.kiln.compiler.ir.TensorType;
 import dev.kiln.compiler.ops.Conv;
+import dev.kiln.compiler.ops.EpilogueStep;
+import dev.kiln.compiler.ops.FusedConv;
 import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.conv.ConvRunner;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Conv: the chosen algorithm's packed weights, its epilogue (bias), one {@link ConvRunner} call. */
+/**
+ * Conv and the optimizer's FusedConv: the chosen algorithm's packed weights, the epilogue (bias, then
+ * the fused steps with their vectors in the weights), one {@link ConvRunner} call.
+ */
 final class ConvLowering implements OpLowering {
-  /** The geometry of a Conv node. */
+  /** The geometry of a Conv or FusedConv node. */
   static ConvShape shapeOf(Node node, Graph graph) {
-    Conv conv = (Conv) node.op();
+    Conv conv = node.op() instanceof FusedConv f ? f.conv() : (Conv) node.op();
     TensorType bias = node.hasInput(2) ? graph.type(node.input(2)) : null;
     return conv.convShape(graph.type(node.input(0)), graph.type(node.input(1)), bias);
   }
@@ -34,8 +40,31 @@ final class ConvLowering implements OpLowering {
       }
       biasOffset = ctx.constantOffset(node.input(2));
     }
-    EpilogueSpec epilogue = EpilogueSpec.biasOnly(shape.outChannels, biasOffset);
-    return List.of(call(node, ctx, choice, shape, epilogue, weightOffset, null));
+    if (!(node.op() instanceof FusedConv fused)) {
+      EpilogueSpec epilogue = EpilogueSpec.biasOnly(shape.outChannels, biasOffset);
+      return List.of(call(node, ctx, choice, shape, epilogue, weightOffset, null));
+    }
+    List<EpilogueSpec.Step> steps = new ArrayList<>();
+    int scaleShift = 0;
+    for (EpilogueStep step : fused.steps()) {
+      if (step instanceof EpilogueStep.ActivationStep a) {
+        steps.add(new EpilogueSpec.Activation(a.activation(), a.alpha(), a.beta()));
+      } else if (step instanceof EpilogueStep.ResidualAddStep) {
+        steps.add(new EpilogueSpec.ResidualAdd());
+      } else {
+        int at = fused.scaleInput(scaleShift++);
+        for (int i = at; i <= at + 1; i++) {
+          if (!ctx.isConstant(node.input(i))) {
+            throw ctx.error(node, "a scale-shift computed at run time is not supported (it must be constant)");
+          }
+        }
+        steps.add(new EpilogueSpec.ScaleShift(ctx.constantOffset(node.input(at)),
+            ctx.constantOffset(node.input(at + 1))));
+      }
+    }
+    EpilogueSpec epilogue = new EpilogueSpec(shape.outChannels, biasOffset, steps);
+    String residual = fused.hasResidual() ? node.input(FusedConv.RESIDUAL_INPUT) : null;
+    return List.of(call(node, ctx, choice, shape, epilogue, weightOffset, residual));
   }
 
   /** The ConvRunner call, shared with the fused convolution's lowering. */

@@ -6,6 +6,8 @@ import dev.kiln.compiler.ir.Node;
 import dev.kiln.compiler.ir.TypeInference;
 import dev.kiln.compiler.ir.Value;
 import dev.kiln.compiler.memory.MemoryPlan;
+import dev.kiln.compiler.ops.FusedConv;
+import dev.kiln.compiler.ops.ScaleShift;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +34,10 @@ public final class Lowering {
     OpLowering normalization = new NormalizationLowering();
     LOWERINGS.put("BatchNormalization", normalization);
     LOWERINGS.put("Softmax", normalization);
-    LOWERINGS.put("Conv", new ConvLowering());
+    LOWERINGS.put(ScaleShift.TYPE, normalization);
+    OpLowering conv = new ConvLowering();
+    LOWERINGS.put("Conv", conv);
+    LOWERINGS.put(FusedConv.TYPE, conv);
     LOWERINGS.put("Gemm", new GemmLowering());
   }
 

@@ -6,22 +6,20 @@ import dev.kiln.compiler.ir.Shape;
 import dev.kiln.compiler.ops.BatchNormalization;
 import dev.kiln.compiler.ops.BinaryElementwise;
 import dev.kiln.compiler.ops.Clip;
+import dev.kiln.compiler.ops.ScaleShift;
 import dev.kiln.compiler.ops.UnaryElementwise;
-import java.util.Set;
 
 /** Which nodes may share memory between an input and an output. */
 final class AliasRules {
-  private static final Set<String> VIEW_OPS =
-      Set.of("Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout");
-
   private AliasRules() {}
 
   /**
-   * A view produces its first input's bytes unchanged under another shape (NCHW is contiguous, so
-   * Reshape, Flatten, Squeeze and Unsqueeze never move data): its output is its input's buffer.
+   * A view ({@link dev.kiln.compiler.ir.Op#isView()}) produces its first input's bytes unchanged
+   * under another shape (NCHW is contiguous, so Reshape, Flatten, Squeeze and Unsqueeze never move
+   * data): its output is its input's buffer.
    */
   static boolean isView(Node node) {
-    return VIEW_OPS.contains(node.opType()) && node.outputs().size() == 1;
+    return node.op().isView() && node.outputs().size() == 1;
   }
 
   /**
@@ -40,7 +38,7 @@ final class AliasRules {
     if (op instanceof UnaryElementwise) {
       return i == 0;
     }
-    if (op instanceof Clip || op instanceof BatchNormalization) {
+    if (op instanceof Clip || op instanceof BatchNormalization || op instanceof ScaleShift) {
       return i == 0;
     }
     return op instanceof BinaryElementwise && i < 2;

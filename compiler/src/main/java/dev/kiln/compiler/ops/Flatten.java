@@ -48,6 +48,11 @@ public record Flatten(int axis) implements Op {
   }
 
   @Override
+  public boolean isView() {
+    return true;
+  }
+
+  @Override
   public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
     return new Tensor[] {Reshapes.view(inputs[0], outputTypes[0].shape())};
   }

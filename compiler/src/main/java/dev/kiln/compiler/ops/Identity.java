@@ -38,6 +38,11 @@ public record Identity() implements Op {
   }
 
   @Override
+  public boolean isView() {
+    return true;
+  }
+
+  @Override
   public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
     return new Tensor[] {inputs[0]};
   }

@@ -87,6 +87,11 @@ public record Reshape(boolean allowZero) implements Op {
   }
 
   @Override
+  public boolean isView() {
+    return true;
+  }
+
+  @Override
   public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
     return new Tensor[] {Reshapes.view(inputs[0], outputTypes[0].shape())};
   }

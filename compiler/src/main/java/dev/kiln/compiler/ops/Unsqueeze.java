@@ -75,6 +75,11 @@ public record Unsqueeze(List<Long> axesAttribute) implements Op {
   }
 
   @Override
+  public boolean isView() {
+    return true;
+  }
+
+  @Override
   public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
     return new Tensor[] {Reshapes.view(inputs[0], outputTypes[0].shape())};
   }

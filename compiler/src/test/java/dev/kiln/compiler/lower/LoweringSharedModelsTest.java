@@ -1,45 +1,35 @@
 package dev.kiln.compiler.lower;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.compiler.api.CompileOptions;
+import dev.kiln.compiler.api.CompileResult;
+import dev.kiln.compiler.api.Compiler;
 import dev.kiln.compiler.exec.ProgramModel;
-import dev.kiln.compiler.importer.ImportOptions;
-import dev.kiln.compiler.importer.onnx.OnnxImporter;
 import dev.kiln.compiler.io.Npy;
-import dev.kiln.compiler.ir.Graph;
-import dev.kiln.compiler.ir.Node;
 import dev.kiln.compiler.ir.Tensor;
-import dev.kiln.compiler.memory.MemoryPlan;
-import dev.kiln.compiler.memory.MemoryPlanner;
-import dev.kiln.compiler.memory.PlanOptions;
 import dev.kiln.compiler.testing.SharedModels;
 import dev.kiln.compiler.testing.TensorAssert;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
+/** The whole pipeline on the real models: optimized, planned, lowered, run as a model. */
 class LoweringSharedModelsTest {
   static final List<String> MODELS = SharedModels.ALL;
 
   @ParameterizedTest
   @FieldSource("MODELS")
-  void loweredProgramMatchesOnnxRuntime(String model) {
+  void compiledProgramMatchesOnnxRuntime(String model) {
     Path dir = SharedModels.dir(model);
-    Graph graph = OnnxImporter.load(dir.resolve("model.onnx"), ImportOptions.DEFAULTS);
-    MemoryPlan plan = MemoryPlanner.plan(graph, PlanOptions.DEFAULTS);
-    Map<String, ConvChoice> choices = new HashMap<>();
-    for (Node n : graph.nodes()) {
-      if (n.opType().equals("Conv")) {
-        choices.put(n.name(), ConvChooser.DIRECT.choose(n, ConvLowering.shapeOf(n, graph)));
-      }
-    }
-    Program program = Lowering.lower(graph, plan, choices);
+    CompileResult result = Compiler.compile(dir.resolve("model.onnx"), CompileOptions.DEFAULTS);
+    assertTrue(result.plan().arenaBytes() <= 1.05 * result.plan().lowerBoundBytes(), result.plan().toString());
     Tensor input = Npy.read(dir.resolve("input.npy"));
     Tensor expected = Npy.read(dir.resolve("expected_ort.npy"));
-    Map<String, float[]> out = new ProgramModel(program)
-        .run(Map.of(program.inputs().get(0).name(), input.toFloatArray()));
-    float[] actual = out.values().iterator().next();
-    TensorAssert.assertClose(expected, Tensor.adopt(expected.shape(), actual), 1e-4, model);
+    try (ProgramModel m = new ProgramModel(result.program())) {
+      float[] actual = m.run(input.toFloatArray());
+      TensorAssert.assertClose(expected, Tensor.adopt(expected.shape(), actual), 1e-4, model);
+    }
   }
 }

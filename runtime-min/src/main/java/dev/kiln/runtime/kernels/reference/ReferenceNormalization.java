@@ -12,13 +12,46 @@ public final class ReferenceNormalization {
       float[] in, int inOff, float[] scale, int scaleOff, float[] bias, int biasOff,
       float[] mean, int meanOff, float[] var, int varOff, float[] out, int outOff) {
     for (int c = 0; c < channels; c++) {
-      float inv = (float) (1.0 / Math.sqrt(var[varOff + c] + epsilon));
-      float mul = scale[scaleOff + c] * inv;
-      float add = bias[biasOff + c] - mean[meanOff + c] * mul;
+      float mul = batchNormMultiplier(scale[scaleOff + c], var[varOff + c], epsilon);
+      float add = batchNormOffset(bias[biasOff + c], mean[meanOff + c], mul);
       for (int n = 0; n < batch; n++) {
         int base = (n * channels + c) * spatial;
         for (int i = 0; i < spatial; i++) {
           out[outOff + base + i] = in[inOff + base + i] * mul + add;
+        }
+      }
+    }
+  }
+
+  /**
+   * The multiplier inference-mode BatchNormalization reduces to, {@code scale / √(var + ε)}, computed
+   * exactly as {@link #batchNorm} does, so a BatchNormalization lowered to {@link #scaleShift} gives
+   * the same bits.
+   */
+  public static float batchNormMultiplier(float scale, float var, float epsilon) {
+    float inv = (float) (1.0 / Math.sqrt(var + epsilon));
+    return scale * inv;
+  }
+
+  /** The offset that goes with {@link #batchNormMultiplier}: {@code bias − mean · multiplier}. */
+  public static float batchNormOffset(float bias, float mean, float multiplier) {
+    return bias - mean * multiplier;
+  }
+
+  /**
+   * A per-channel affine map over {@code [batch, channels, spatial]}: {@code y = x · scale[c] +
+   * shift[c]}. What a BatchNormalization that cannot fold into a convolution runs as; the same float
+   * operations as {@code Epilogue}'s scale-shift step.
+   */
+  public static void scaleShift(int batch, int channels, int spatial, float[] in, int inOff,
+      float[] scale, int scaleOff, float[] shift, int shiftOff, float[] out, int outOff) {
+    for (int c = 0; c < channels; c++) {
+      float s = scale[scaleOff + c];
+      float t = shift[shiftOff + c];
+      for (int n = 0; n < batch; n++) {
+        int base = (n * channels + c) * spatial;
+        for (int i = 0; i < spatial; i++) {
+          out[outOff + base + i] = in[inOff + base + i] * s + t;
         }
       }
     }
