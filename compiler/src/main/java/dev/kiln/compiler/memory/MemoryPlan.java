@@ -91,7 +91,8 @@ public final class MemoryPlan {
    * @param values every activation value's placement
    * @param scratchByNode the scratch buffer of each node that has one
    * @param eliminatedNodes nodes the plan makes unnecessary (Concats whose inputs were written in place)
-   * @param noReuseBytes the arena if every value and scratch had its own region
+   * @param noReuseBytes the arena if every value (views and in-place results included) and every
+   *     scratch had its own region
    * @param strategy the offset-assignment strategy that produced the plan
    */
   public MemoryPlan(List<String> schedule, List<Buffer> buffers, Map<String, Placement> values,

@@ -60,6 +60,8 @@ public final class MemoryPlanner {
     final Map<String, String> scratchByNode = new LinkedHashMap<>();
     final List<String> eliminated = new ArrayList<>();
     long lowerBound;
+    /** Every value and every scratch in its own region: the arena without any reuse. */
+    long noReuse;
 
     Candidate(List<Node> schedule) {
       this.schedule = schedule;
@@ -68,11 +70,9 @@ public final class MemoryPlanner {
     MemoryPlan place(OffsetStrategy strategy) {
       long[] offsets = strategy.assign(requests, MemoryPlan.ALIGNMENT);
       List<Buffer> buffers = new ArrayList<>();
-      long noReuse = 0;
       for (Request r : requests) {
         buffers.add(new Buffer(bufferNames.get(r.index()), bufferKinds.get(r.index()),
             offsets[r.index()], r.bytes(), r.firstStep(), r.lastStep()));
-        noReuse += r.bytes();
       }
       List<String> names = schedule.stream().map(Node::name).toList();
       return new MemoryPlan(names, buffers, placements, scratchByNode, eliminated, noReuse,
@@ -213,6 +213,7 @@ public final class MemoryPlanner {
     for (String v : values) {
       c.placements.put(v, new Placement(root(v, parent), absoluteOffset(v, parent, offsetInParent),
           graph.type(v).byteSize()));
+      c.noReuse += OffsetStrategy.align(graph.type(v).byteSize(), MemoryPlan.ALIGNMENT);
     }
     for (int s = 0; s < steps; s++) {
       Node n = schedule.get(s);
@@ -223,6 +224,7 @@ public final class MemoryPlanner {
         c.bufferNames.add(name);
         c.bufferKinds.add(Kind.SCRATCH);
         c.scratchByNode.put(n.name(), name);
+        c.noReuse += OffsetStrategy.align(scratch, MemoryPlan.ALIGNMENT);
       }
     }
     List<Buffer> unplaced = new ArrayList<>();
