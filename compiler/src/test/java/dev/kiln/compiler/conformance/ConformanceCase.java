@@ -13,6 +13,7 @@ import dev.kiln.compiler.importer.onnx.proto.OnnxProto.OperatorSetIdProto;
 import dev.kiln.compiler.importer.onnx.proto.OnnxProto.TensorProto;
 import dev.kiln.compiler.importer.onnx.proto.OnnxProto.ValueInfoProto;
 import dev.kiln.compiler.ir.Graph;
+import dev.kiln.compiler.ir.GraphVerifier;
 import dev.kiln.compiler.ir.Shape;
 import dev.kiln.compiler.ir.Tensor;
 import dev.kiln.compiler.ops.OpRegistry;
@@ -268,6 +269,7 @@ record ConformanceCase(String name, Path dir, SortedSet<String> opTypes, int ops
           model.getGraphBuilder().addInitializer(OnnxTensors.encode(name, t)));
       graph = OnnxImporter.fromProto(model.build(), "model.onnx", dir, options);
     }
+    GraphVerifier.verify(graph);
     if (graph.outputs().size() != expected.size()) {
       return graph.outputs().size() + " graph outputs but " + expected.size() + " output files";
     }
