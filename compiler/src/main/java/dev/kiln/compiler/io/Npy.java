@@ -50,7 +50,7 @@ public final class Npy {
         throw new KilnException(name + ": not a .npy file (bad magic)");
       }
     }
-    int major = bytes[6];
+    int major = bytes[6] & 0xff;
     long headerLen;
     int dataStart;
     if (major == 1) {

@@ -64,7 +64,10 @@ public final class GraphVerifier {
         try {
           inferred = inference.infer(node);
         } catch (KilnException e) {
-          problems.add(e.getMessage());
+          // Inference names the file; verify() already starts the whole line with it.
+          String message = e.getMessage();
+          String file = graph.source() + ": ";
+          problems.add(message.startsWith(file) ? message.substring(file.length()) : message);
         }
       }
       for (int i = 0; i < node.outputs().size(); i++) {

@@ -33,7 +33,8 @@ public record MaxPool(Window window) implements Op {
 
   @Override
   public Arity arity() {
-    return Arity.of(1, 1);
+    // The Indices output is accepted here so that inferTypes can say it is not supported.
+    return new Arity(1, 1, 1, 2);
   }
 
   @Override

@@ -151,7 +151,10 @@ public record Window(List<Integer> kernelShape, List<Integer> strides, List<Inte
             + Arrays.toString(kernel) + " strides=" + Arrays.toString(s) + " dilations="
             + Arrays.toString(d));
       }
-      int dilatedKernel = d[i] * (kernel[i] - 1) + 1;
+      // In long arithmetic: attribute values up to 2^31 - 1 must not wrap into a small window,
+      // and the kernels index with ints, so the padded extent has to fit one.
+      long dilatedKernel = (long) d[i] * (kernel[i] - 1) + 1;
+      long padded;
       switch (autoPad) {
         case NOTSET -> {
           padsBegin[i] = pads.isEmpty() ? 0 : pads.get(i);
@@ -159,36 +162,47 @@ public record Window(List<Integer> kernelShape, List<Integer> strides, List<Inte
           if (padsBegin[i] < 0 || padsEnd[i] < 0) {
             throw new OpException("negative pads " + pads + " are not supported");
           }
-          int span = inDims[i] + padsBegin[i] + padsEnd[i] - dilatedKernel;
+          padded = (long) inDims[i] + padsBegin[i] + padsEnd[i];
+          long span = padded - dilatedKernel;
           if (span < 0) {
             throw new OpException("kernel " + Arrays.toString(kernel) + " is larger than the padded input "
                 + Arrays.toString(inDims));
           }
           if (ceilMode) {
-            out[i] = (span + s[i] - 1) / s[i] + 1;
-            if ((out[i] - 1) * s[i] >= inDims[i] + padsBegin[i]) {
-              out[i]--;
+            long windows = (span + s[i] - 1) / s[i] + 1;
+            if ((windows - 1) * s[i] >= inDims[i] + padsBegin[i]) {
+              windows--;
             }
+            out[i] = (int) windows;
           } else {
-            out[i] = span / s[i] + 1;
+            out[i] = (int) (span / s[i] + 1);
           }
         }
         case VALID -> {
-          int span = inDims[i] - dilatedKernel;
+          padded = inDims[i];
+          long span = inDims[i] - dilatedKernel;
           if (span < 0) {
             throw new OpException("kernel " + Arrays.toString(kernel) + " is larger than the input "
                 + Arrays.toString(inDims));
           }
-          out[i] = ceilMode ? (span + s[i] - 1) / s[i] + 1 : span / s[i] + 1;
+          out[i] = (int) (ceilMode ? (span + s[i] - 1) / s[i] + 1 : span / s[i] + 1);
         }
-        case SAME_UPPER, SAME_LOWER -> {
-          out[i] = (inDims[i] + s[i] - 1) / s[i];
-          int total = Math.max(0, (out[i] - 1) * s[i] + dilatedKernel - inDims[i]);
-          int small = total / 2;
-          int large = total - small;
-          padsBegin[i] = autoPad == AutoPad.SAME_UPPER ? small : large;
-          padsEnd[i] = autoPad == AutoPad.SAME_UPPER ? large : small;
+        default -> { // SAME_UPPER, SAME_LOWER
+          out[i] = (int) (((long) inDims[i] + s[i] - 1) / s[i]);
+          long total = Math.max(0, (long) (out[i] - 1) * s[i] + dilatedKernel - inDims[i]);
+          padded = inDims[i] + total;
+          if (padded <= Integer.MAX_VALUE) {
+            int small = (int) (total / 2);
+            int large = (int) (total - small);
+            padsBegin[i] = autoPad == AutoPad.SAME_UPPER ? small : large;
+            padsEnd[i] = autoPad == AutoPad.SAME_UPPER ? large : small;
+          }
         }
+      }
+      if (padded > Integer.MAX_VALUE || dilatedKernel > Integer.MAX_VALUE) {
+        throw new OpException("window too large: kernel " + Arrays.toString(kernel) + ", dilations "
+            + Arrays.toString(d) + " and pads over input " + Arrays.toString(inDims)
+            + " span more than " + Integer.MAX_VALUE + " positions");
       }
     }
     return new Resolved(kernel, s, d, padsBegin, padsEnd, inDims.clone(), out);

@@ -46,8 +46,7 @@ public final class TensorAssert {
               + " first at %s: expected %s, got %s; worst |Δ| %.4g",
           context, bad, expected.elementCount(), allowed, tolerance, scale,
           Arrays.toString(coordinate(expected.shape().dims(), firstBad)),
-          expected.isFloat() ? expected.floatAt(firstBad) : expected.longAt(firstBad),
-          actual.isFloat() ? actual.floatAt(firstBad) : actual.longAt(firstBad), worst));
+          element(expected, firstBad), element(actual, firstBad), worst));
     }
   }
 
@@ -62,9 +61,14 @@ public final class TensorAssert {
           : expected.longAt(i) == actual.longAt(i);
       if (!same) {
         fail(context + ": first difference at " + Arrays.toString(coordinate(expected.shape().dims(), i))
-            + ": expected " + expected.floatAt(i) + ", got " + actual.floatAt(i));
+            + ": expected " + element(expected, i) + ", got " + element(actual, i));
       }
     }
+  }
+
+  /** One element as its type prints it: a ternary of float and long would print both as floats. */
+  private static String element(Tensor t, int i) {
+    return t.isFloat() ? Float.toString(t.floatAt(i)) : Long.toString(t.longAt(i));
   }
 
   public static int[] coordinate(int[] dims, int flat) {

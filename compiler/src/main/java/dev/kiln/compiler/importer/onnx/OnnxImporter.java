@@ -347,9 +347,10 @@ public final class OnnxImporter {
     return order;
   }
 
-  private static String describe(NodeProto node, int index) {
+  /** {@code 'Conv_3' (Conv, opset 13)}, as {@link TypeInference#where} names a node. */
+  private String describe(NodeProto node, int index) {
     String name = node.getName().isEmpty() ? node.getOpType() + "_" + index : node.getName();
-    return "'" + name + "' (" + node.getOpType() + ")";
+    return "'" + name + "' (" + node.getOpType() + ", opset " + opset + ")";
   }
 
   private static String uniqueName(NodeProto np, int index, Set<String> used) {

@@ -49,7 +49,13 @@ public final class OnnxTensors {
     int count = shape.elementCount();
 
     if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-      ByteBuffer bytes = readExternal(t, what, modelDir, (long) count * onnxByteSize(dtype));
+      long needed = (long) count * onnxByteSize(dtype);
+      // The bytes are read into one array: an int64 tensor of 2^28 elements would not fit.
+      if (needed > Shape.MAX_ELEMENTS) {
+        throw new KilnException(what + ": " + dtype + shape + " needs " + needed
+            + " bytes; Kiln reads at most " + Shape.MAX_ELEMENTS + " bytes per tensor");
+      }
+      ByteBuffer bytes = readExternal(t, what, modelDir, needed);
       return fromBytes(dtype, shape, bytes, what);
     }
     if (t.hasRawData()) {
