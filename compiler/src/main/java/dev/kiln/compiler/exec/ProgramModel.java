@@ -11,7 +11,9 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A lowered {@link Program} run directly, as a {@link KilnModel}: each kernel call is resolved to its
@@ -21,6 +23,7 @@ import java.util.List;
  */
 public final class ProgramModel extends KilnModel {
   private final Program program;
+  private final float[] weights;
   private final MethodHandle[] handles;
   private final Object[][] arguments;
   private final int[][] arenaSlots;
@@ -32,6 +35,7 @@ public final class ProgramModel extends KilnModel {
   private ProgramModel(Program program, float[] weights) {
     super(program.name(), slots(program.inputs()), slots(program.outputs()), program.arenaFloats(), weights);
     this.program = program;
+    this.weights = weights;
     List<KernelCall> calls = program.calls();
     this.handles = new MethodHandle[calls.size()];
     this.arguments = new Object[calls.size()][];
@@ -61,6 +65,39 @@ public final class ProgramModel extends KilnModel {
 
   public Program program() {
     return program;
+  }
+
+  /**
+   * Runs once on the caller's arena instead of a session's. Whatever the arena held must not change
+   * the result: the program reads only what it wrote or what the inputs put there, which tests check
+   * by filling the arena with NaN first.
+   *
+   * @param arena at least {@link #arenaFloats()} long
+   * @return every output by name, copied out of the arena
+   */
+  public Map<String, float[]> run(Map<String, float[]> inputs, float[] arena) {
+    if (arena.length < arenaFloats()) {
+      throw new IllegalArgumentException("the arena needs " + arenaFloats() + " floats, got "
+          + arena.length);
+    }
+    for (String name : inputs.keySet()) {
+      input(name);
+    }
+    for (Program.IoSlot in : program.inputs()) {
+      float[] data = inputs.get(in.name());
+      if (data == null || data.length != in.elements()) {
+        throw new IllegalArgumentException("input '" + in.name() + "' needs " + in.elements()
+            + " floats, got " + (data == null ? "none" : data.length));
+      }
+      System.arraycopy(data, 0, arena, in.arenaOffset(), data.length);
+    }
+    execute(arena, weights, 1);
+    Map<String, float[]> outputs = new LinkedHashMap<>();
+    for (Program.IoSlot out : program.outputs()) {
+      outputs.put(out.name(),
+          Arrays.copyOfRange(arena, out.arenaOffset(), out.arenaOffset() + out.elements()));
+    }
+    return outputs;
   }
 
   /** Finds the public static method the call names; a mismatch is a bug in the lowering. */

@@ -4,11 +4,15 @@ import dev.kiln.compiler.ir.Node;
 import dev.kiln.compiler.ir.Shape;
 import dev.kiln.compiler.ops.Broadcast;
 import dev.kiln.compiler.ops.Gemm;
+import dev.kiln.compiler.ops.MatMul;
 import dev.kiln.runtime.kernels.reference.ReferenceGemm;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Gemm: the product (alpha·op(A)·op(B)), then beta·C added with broadcasting. */
+/**
+ * Gemm: the product (alpha·op(A)·op(B)), then beta·C added with broadcasting. MatMul: NumPy's
+ * batched, broadcasting product ({@link #matmul}).
+ */
 final class GemmLowering implements OpLowering {
   @Override
   public List<KernelCall> lower(Node node, LoweringContext ctx) {
@@ -41,5 +45,22 @@ final class GemmLowering implements OpLowering {
               new Arg.IntArg(outOffset, "outOffset"))));
     }
     return calls;
+  }
+
+  /** MatMul with the operator's geometry: 1-D operands as a row or a column, batches broadcast. */
+  static List<KernelCall> matmul(Node node, LoweringContext ctx) {
+    String a = node.input(0);
+    String b = node.input(1);
+    MatMul.Geometry g = MatMul.geometry(ctx.type(a).shape(), ctx.type(b).shape());
+    if (g.out().elementCount() == 0) {
+      return List.of();
+    }
+    return List.of(new KernelCall(node.name(), node.opType(), "", ReferenceGemm.class, "matmul",
+        List.of(new Arg.IntArrayArg(g.batchDims(), "batchDims"),
+            new Arg.IntArrayArg(g.aBatchStrides(), "aBatchStrides"),
+            new Arg.IntArrayArg(g.bBatchStrides(), "bBatchStrides"),
+            new Arg.IntArg(g.m(), "m"), new Arg.IntArg(g.n(), "n"), new Arg.IntArg(g.k(), "k"),
+            ctx.array(a), ctx.offset(a, "aOffset"), ctx.array(b), ctx.offset(b, "bOffset"),
+            new Arg.Arena(), ctx.offset(node.output(0), "outOffset"))));
   }
 }

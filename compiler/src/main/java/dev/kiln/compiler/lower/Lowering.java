@@ -17,9 +17,18 @@ import java.util.Map;
  * Turns an optimized graph, its memory plan and the chosen convolution algorithms into a
  * {@link Program}: the nodes in the plan's order, each as kernel calls with fixed offsets; nodes the
  * plan eliminated (views, Concats written in place) produce nothing.
+ *
+ * <p>Compiled code computes float32 tensors only: a node with an integer or bool output is rejected
+ * (shape computations must have been evaluated at compile time), as is every operator in
+ * {@link #COMPILE_TIME_ONLY}.
  */
 public final class Lowering {
   private static final Map<String, OpLowering> LOWERINGS = new HashMap<>();
+
+  /** Operators that only ever compute compile-time values, with the reason; none lowers. */
+  public static final Map<String, String> COMPILE_TIME_ONLY = Map.of(
+      "Shape", "its int64 result is the static shape of its input, known at compile time; it must be"
+          + " folded away before code generation");
 
   static {
     OpLowering elementwise = new ElementwiseLowering();
@@ -39,6 +48,27 @@ public final class Lowering {
     LOWERINGS.put("Conv", conv);
     LOWERINGS.put(FusedConv.TYPE, conv);
     LOWERINGS.put("Gemm", new GemmLowering());
+
+    LOWERINGS.put("LayerNormalization", LayerNormLowering::lower);
+    LOWERINGS.put("ConvTranspose", ConvTransposeLowering::lower);
+    LOWERINGS.put("MatMul", GemmLowering::matmul);
+    LOWERINGS.put("ReduceMean", ReduceLowering::mean);
+    LOWERINGS.put("Resize", ResizeLowering::lower);
+    LOWERINGS.put("Upsample", ResizeLowering::lower);
+    LOWERINGS.put("Concat", LayoutLowering::concat);
+    LOWERINGS.put("Split", LayoutLowering::split);
+    LOWERINGS.put("Slice", LayoutLowering::slice);
+    LOWERINGS.put("Transpose", LayoutLowering::transpose);
+    LOWERINGS.put("Gather", LayoutLowering::gather);
+    LOWERINGS.put("Pad", LayoutLowering::pad);
+    // Views are eliminated unless they view a constant, which must then be copied into the arena.
+    for (String op : List.of("Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity")) {
+      LOWERINGS.put(op, CopyLowering::view);
+    }
+    LOWERINGS.put("Dropout", CopyLowering::dropout);
+    LOWERINGS.put("Cast", CopyLowering::cast);
+    LOWERINGS.put("Constant", CopyLowering::constant);
+    LOWERINGS.put("ConstantOfShape", CopyLowering::constantOfShape);
   }
 
   private Lowering() {}
@@ -63,11 +93,16 @@ public final class Lowering {
         continue;
       }
       Node node = nodes.get(name);
+      String compileTimeOnly = COMPILE_TIME_ONLY.get(node.opType());
+      if (compileTimeOnly != null) {
+        throw ctx.error(node, "not supported in compiled code: " + compileTimeOnly);
+      }
       OpLowering lowering = LOWERINGS.get(node.opType());
       if (lowering == null) {
         throw new KilnException(TypeInference.where(graph.source(), node, graph.opset())
             + ": code generation does not support this operator on run-time data yet");
       }
+      requireFloatOutputs(node, ctx);
       calls.addAll(lowering.lower(node, ctx));
     }
     List<Program.IoSlot> inputs = new ArrayList<>();
@@ -84,6 +119,23 @@ public final class Lowering {
     }
     return new Program(graph.name(), calls, Math.toIntExact(plan.arenaBytes() / Float.BYTES),
         weights.toArray(), inputs, outputs, plan);
+  }
+
+  /**
+   * Integer and bool values exist in Kiln only while compiling (shapes, indices); a node that would
+   * compute one at run time cannot be compiled. Dropout's bool mask is its lowering's business.
+   */
+  private static void requireFloatOutputs(Node node, LoweringContext ctx) {
+    for (int i = 0; i < node.outputs().size(); i++) {
+      String out = node.output(i);
+      if (out.isEmpty() || ctx.type(out).dtype().isFloat()
+          || (node.opType().equals("Dropout") && i == 1)) {
+        continue;
+      }
+      throw ctx.error(node, "output '" + out + "' is " + ctx.type(out).dtype() + ": compiled code"
+          + " only computes float32 tensors (integer and bool values must be computed at compile"
+          + " time)");
+    }
   }
 
   /** The geometry of a convolution node, as its kernel sees it. */

@@ -38,6 +38,23 @@ public final class LoweringContext {
     return graph.constant(value);
   }
 
+  /**
+   * The value of the node's input {@code i}, which the lowering needs at compile time (a kernel
+   * parameter or a table is computed from it), or {@code null} when the input is absent.
+   *
+   * @param role what the input is, for the error message ("scales", "pads")
+   */
+  public Tensor constantInput(Node node, int i, String role) {
+    if (!node.hasInput(i)) {
+      return null;
+    }
+    if (!isConstant(node.input(i))) {
+      throw error(node, "input " + i + " (" + role + ") is computed at run time, but code generation"
+          + " needs its value: it must be constant");
+    }
+    return constant(node.input(i));
+  }
+
   /** The array a value lives in: the arena, or the weights for a constant. */
   public Arg array(String value) {
     return isConstant(value) ? new Arg.Weights() : new Arg.Arena();
@@ -45,7 +62,12 @@ public final class LoweringContext {
 
   /** The value's offset in floats, in the arena or (for a constant) the weights. */
   public Arg.IntArg offset(String value, String role) {
-    return new Arg.IntArg(isConstant(value) ? constantOffset(value) : arenaOffset(value), role);
+    return new Arg.IntArg(floatOffset(value), role);
+  }
+
+  /** The value's offset in floats, in the array {@link #array} names. */
+  public int floatOffset(String value) {
+    return isConstant(value) ? constantOffset(value) : arenaOffset(value);
   }
 
   public int arenaOffset(String value) {

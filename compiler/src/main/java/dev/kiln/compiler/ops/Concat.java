@@ -9,6 +9,7 @@ import dev.kiln.compiler.ir.Shape;
 import dev.kiln.compiler.ir.Tensor;
 import dev.kiln.compiler.ir.TensorType;
 import dev.kiln.runtime.kernels.reference.ReferenceLayout;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -65,28 +66,43 @@ public record Concat(int axis) implements Op {
     return List.of(first.withShape(first.shape().withDim(a, total)));
   }
 
-  @Override
-  public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
-    Shape out = outputTypes[0].shape();
+  /** The copy of each input into the output, in input order. */
+  public List<StridedCopy> copies(List<Shape> inputs, Shape out) {
     int a = Axes.normalize(axis, out.rank());
     int outer = out.product(0, a);
     int inner = out.product(a + 1, out.rank());
     int outRow = out.dim(a) * inner;
+    List<StridedCopy> copies = new ArrayList<>();
+    int column = 0;
+    for (Shape in : inputs) {
+      int row = in.dim(a) * inner;
+      copies.add(new StridedCopy(new int[] {outer, row}, 0, new int[] {row, 1}, column,
+          new int[] {outRow, 1}));
+      column += row;
+    }
+    return copies;
+  }
+
+  @Override
+  public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
+    Shape out = outputTypes[0].shape();
+    List<Shape> shapes = new ArrayList<>();
+    for (Tensor in : inputs) {
+      shapes.add(in.shape());
+    }
+    List<StridedCopy> copies = copies(shapes, out);
     boolean isFloat = outputTypes[0].dtype().isFloat();
     float[] floats = isFloat ? new float[out.elementCount()] : null;
     long[] longs = isFloat ? null : new long[out.elementCount()];
-    int column = 0;
-    for (Tensor in : inputs) {
-      int row = in.shape().dim(a) * inner;
-      int[] dims = {outer, row};
-      int[] srcStrides = {row, 1};
-      int[] dstStrides = {outRow, 1};
+    for (int i = 0; i < inputs.length; i++) {
+      StridedCopy c = copies.get(i);
       if (isFloat) {
-        ReferenceLayout.stridedCopy(dims, in.toFloatArray(), 0, srcStrides, floats, column, dstStrides);
+        ReferenceLayout.stridedCopy(c.dims(), inputs[i].toFloatArray(), c.srcOffset(),
+            c.srcStrides(), floats, c.dstOffset(), c.dstStrides());
       } else {
-        ReferenceLayout.stridedCopy(dims, in.toLongArray(), 0, srcStrides, longs, column, dstStrides);
+        ReferenceLayout.stridedCopy(c.dims(), inputs[i].toLongArray(), c.srcOffset(),
+            c.srcStrides(), longs, c.dstOffset(), c.dstStrides());
       }
-      column += row;
     }
     return new Tensor[] {isFloat
         ? Tensor.adopt(out, floats)

@@ -79,13 +79,20 @@ public record Gather(int axis) implements Op {
     }
   }
 
+  /** The data viewed as {@code [outer, axisLength, inner]} around the gathered axis. */
+  public int[] kernelView(Shape data) {
+    int a = Axes.normalize(axis, data.rank());
+    return new int[] {data.product(0, a), data.dim(a), data.product(a + 1, data.rank())};
+  }
+
   @Override
   public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
     Tensor data = inputs[0];
     Shape s = data.shape();
     int a = Axes.normalize(axis, s.rank());
-    int outer = s.product(0, a);
-    int inner = s.product(a + 1, s.rank());
+    int[] view = kernelView(s);
+    int outer = view[0];
+    int inner = view[2];
     long[] indices = inputs[1].toLongArray();
     // Run-time indices get the same check as known ones, with the same message.
     for (long index : indices) {

@@ -13,16 +13,46 @@ import dev.kiln.runtime.kernels.reference.ReferenceResize;
  * arithmetic follows ONNX Runtime's CPU kernel step by step, in float32 where it computes in float32,
  * so that nearest-neighbour picks (which flip on the last bit of a coordinate) agree with it.
  */
-final class Interpolation {
+public final class Interpolation {
   private Interpolation() {}
 
   /**
    * What the kernels need for one node, computed once from the shapes and scales (at compile time:
-   * the scales or sizes of a node Kiln accepts are known then). Offsets are input indices times the
-   * input stride. Nearest uses {@code low} alone; linear weighs {@code low} and {@code high}.
+   * the scales or sizes of a node Kiln accepts are known then), in {@link ReferenceResize}'s flat
+   * layout: each table holds every axis's entries one axis after another. Offsets are input indices
+   * times the input stride. Nearest uses {@code low} alone; linear weighs {@code low} and
+   * {@code high}, with {@code weights} holding the low neighbours' weights and then the high ones'.
+   *
+   * @param high {@code null} for nearest; likewise {@code weights}
    */
-  record Tables(boolean nearest, int[] outDims, int[][] low, int[][] high, float[][] lowWeights,
-      float[][] highWeights) {}
+  public record Tables(boolean nearest, int[] outDims, int[] low, int[] high, float[] weights) {
+    public Tables {
+      outDims = outDims.clone();
+      low = low.clone();
+      high = high == null ? null : high.clone();
+      weights = weights == null ? null : weights.clone();
+    }
+
+    @Override
+    public int[] outDims() {
+      return outDims.clone();
+    }
+
+    @Override
+    public int[] low() {
+      return low.clone();
+    }
+
+    @Override
+    public int[] high() {
+      return high == null ? null : high.clone();
+    }
+
+    @Override
+    public float[] weights() {
+      return weights == null ? null : weights.clone();
+    }
+  }
 
   /**
    * The tables for resizing {@code in} to {@code out}.
@@ -36,42 +66,43 @@ final class Interpolation {
     int[] inStrides = in.strides();
     // ONNX Runtime copies the input when no dimension changes, whatever the scales say.
     boolean unchanged = in.equals(out);
+    int tableLength = 0;
+    for (int d : out.dims()) {
+      tableLength += d;
+    }
+    int[] low = new int[tableLength];
     if (mode == Mode.NEAREST || unchanged) {
-      int[][] offsets = new int[rank][];
+      int table = 0;
       for (int a = 0; a < rank; a++) {
-        offsets[a] = nearestOffsets(transformation, nearestMode, scales[a], in.dim(a), out.dim(a),
-            inStrides[a], unchanged);
+        nearestOffsets(transformation, nearestMode, scales[a], in.dim(a), out.dim(a), inStrides[a],
+            unchanged, low, table);
+        table += out.dim(a);
       }
-      return new Tables(true, out.dims(), offsets, null, null, null);
+      return new Tables(true, out.dims(), low, null, null);
     }
     if (mode != Mode.LINEAR) {
       throw new AssertionError(mode);
     }
-    int[][] low = new int[rank][];
-    int[][] high = new int[rank][];
-    float[][] lowWeights = new float[rank][];
-    float[][] highWeights = new float[rank][];
+    int[] high = new int[tableLength];
+    float[] weights = new float[2 * tableLength];
+    int table = 0;
     for (int a = 0; a < rank; a++) {
-      int m = out.dim(a);
-      low[a] = new int[m];
-      high[a] = new int[m];
-      lowWeights[a] = new float[m];
-      highWeights[a] = new float[m];
-      linearTaps(transformation, scales[a], in.dim(a), inStrides[a], low[a], high[a], lowWeights[a],
-          highWeights[a]);
+      linearTaps(transformation, scales[a], in.dim(a), out.dim(a), inStrides[a], low, high, weights,
+          table, tableLength + table);
+      table += out.dim(a);
     }
-    return new Tables(false, out.dims(), low, high, lowWeights, highWeights);
+    return new Tables(false, out.dims(), low, high, weights);
   }
 
   /** Runs the reference kernel over {@code x} with tables made for its shape. */
   static Tensor resize(Tables t, Tensor x) {
-    Shape out = Shape.of(t.outDims());
+    Shape out = Shape.of(t.outDims);
     float[] result = new float[out.elementCount()];
     if (t.nearest()) {
-      ReferenceResize.nearest(t.outDims(), t.low(), x.toFloatArray(), 0, result, 0);
+      ReferenceResize.nearest(t.outDims, t.low, x.toFloatArray(), 0, result, 0);
     } else {
-      ReferenceResize.linear(t.outDims(), t.low(), t.high(), t.lowWeights(), t.highWeights(),
-          x.toFloatArray(), 0, result, 0);
+      ReferenceResize.linear(t.outDims, t.low, t.high, t.weights, 0, x.toFloatArray(), 0, result,
+          0);
     }
     return Tensor.adopt(out, result);
   }
@@ -80,11 +111,13 @@ final class Interpolation {
     return scale == 1f && inLength == outLength;
   }
 
-  /** Each output index's input index along one axis, times the input stride. */
-  private static int[] nearestOffsets(CoordinateTransformation transformation,
+  /**
+   * Each output index's input index along one axis, times the input stride, written to
+   * {@code offsets} from {@code table}.
+   */
+  private static void nearestOffsets(CoordinateTransformation transformation,
       NearestMode nearestMode, float scale, int inLength, int outLength, int stride,
-      boolean unchanged) {
-    int[] offsets = new int[outLength];
+      boolean unchanged, int[] offsets, int table) {
     for (int o = 0; o < outLength; o++) {
       long index;
       if (unchanged || identity(scale, inLength, outLength)) {
@@ -93,19 +126,20 @@ final class Interpolation {
         float original = transformation.original(o, scale, outLength, inLength);
         index = Math.max(0, Math.min(inLength - 1, nearestMode.pick(original, scale < 1f)));
       }
-      offsets[o] = (int) index * stride;
+      offsets[table + o] = (int) index * stride;
     }
-    return offsets;
   }
 
   /**
    * The two neighbours of each output index along one axis and their weights. The coordinate is
    * clamped into [0, L − 1]; low = ⌊c⌋, high = min(low + 1, L − 1); low weighs |c − high| and high
    * weighs |c − low|, except at the last index where both weigh ½ (as ONNX Runtime has it).
+   * Written to the offset tables and the low weights from {@code table}, to the high weights from
+   * {@code highWeights}.
    */
   private static void linearTaps(CoordinateTransformation transformation, float scale,
-      int inLength, int stride, int[] low, int[] high, float[] lowWeights, float[] highWeights) {
-    int outLength = low.length;
+      int inLength, int outLength, int stride, int[] low, int[] high, float[] weights, int table,
+      int highWeights) {
     for (int o = 0; o < outLength; o++) {
       float c = identity(scale, inLength, outLength)
           ? o
@@ -119,10 +153,10 @@ final class Interpolation {
         dLow = 0.5f;
         dHigh = 0.5f;
       }
-      low[o] = lo * stride;
-      high[o] = hi * stride;
-      lowWeights[o] = dHigh;
-      highWeights[o] = dLow;
+      low[table + o] = lo * stride;
+      high[table + o] = hi * stride;
+      weights[table + o] = dHigh;
+      weights[highWeights + o] = dLow;
     }
   }
 

@@ -124,7 +124,7 @@ public record LayerNormalization(int axis, float epsilon, int stashType) impleme
   }
 
   /** Scale or B as one value per element of the normalized shape, broadcasting if needed. */
-  private static float[] perElement(Tensor t, Shape normalized) {
+  public static float[] perElement(Tensor t, Shape normalized) {
     if (t.shape().elementCount() == normalized.elementCount()) {
       return t.toFloatArray();
     }

@@ -168,7 +168,13 @@ public record Pad(ReferencePad.Mode mode, List<Long> padsAttribute, float valueA
     return new Geometry((int) offset, viewDims, padsBefore, Shape.of(out));
   }
 
-  private int[][] pads(Shape in, Tensor padsInput, Tensor axesInput) {
+  /**
+   * Pads per axis ({@link #padsPerAxis}) from the node's inputs, or from the attribute before opset
+   * 11 (the inputs are then ignored).
+   *
+   * @param axesInput {@code null} when the input is absent
+   */
+  public int[][] pads(Shape in, Tensor padsInput, Tensor axesInput) {
     if (legacy()) {
       return padsPerAxis(in, Axes.array(padsAttribute), null);
     }

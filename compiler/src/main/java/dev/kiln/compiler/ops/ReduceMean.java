@@ -135,10 +135,19 @@ public record ReduceMean(List<Integer> axes, boolean keepDims, boolean noopWithE
     return List.of(x.withShape(outputShape(x.shape(), reduced, keepDims)));
   }
 
-  @Override
-  public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
-    Shape in = inputs[0].shape();
-    boolean[] reduced = reducedAxes(in.rank(), requestedAxes(inputs.length > 1 ? inputs[1] : null));
+  /**
+   * The kernel's view of the reduction: the input's dimensions split into kept and reduced ones, each
+   * with its stride in the contiguous input.
+   */
+  public record Reduction(int[] keptDims, int[] keptStrides, int[] reducedDims,
+      int[] reducedStrides) {}
+
+  /**
+   * @param axesValue the {@code axes} input's value (opset 18), or {@code null} when it is absent or
+   *     the axes are an attribute
+   */
+  public Reduction reduction(Shape in, Tensor axesValue) {
+    boolean[] reduced = reducedAxes(in.rank(), requestedAxes(axesValue));
     int[] dims = in.dims();
     int[] strides = in.strides();
     int reducedCount = 0;
@@ -158,8 +167,14 @@ public record ReduceMean(List<Integer> axes, boolean keepDims, boolean noopWithE
         keptStrides[kept++] = strides[i];
       }
     }
+    return new Reduction(keptDims, keptStrides, reducedDims, reducedStrides);
+  }
+
+  @Override
+  public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
+    Reduction r = reduction(inputs[0].shape(), inputs.length > 1 ? inputs[1] : null);
     float[] out = new float[outputTypes[0].elementCount()];
-    ReferenceReduce.mean(keptDims, keptStrides, reducedDims, reducedStrides,
+    ReferenceReduce.mean(r.keptDims(), r.keptStrides(), r.reducedDims(), r.reducedStrides(),
         inputs[0].toFloatArray(), 0, out, 0);
     return new Tensor[] {Tensor.adopt(outputTypes[0].shape(), out)};
   }

@@ -358,8 +358,14 @@ public record Resize(Mode mode, CoordinateTransformation transformation, Nearest
     return all;
   }
 
-  private int scalesIndex() {
+  /** The index of the {@code scales} input. */
+  public int scalesIndex() {
     return legacyInputs ? 1 : 2;
+  }
+
+  /** The index of the {@code sizes} input, or −1 at opset 10, which has none. */
+  public int sizesIndex() {
+    return legacyInputs ? -1 : 3;
   }
 
   /** The scales and sizes inputs as the plan takes them: empty tensors count as absent. */
@@ -400,16 +406,23 @@ public record Resize(Mode mode, CoordinateTransformation transformation, Nearest
     return List.of(x.withShape(plan(x.shape(), scalesType, scales, sizesType, sizes).output()));
   }
 
+  /**
+   * The kernel's tables for resizing an input of shape {@code in}.
+   *
+   * @param scales the {@code scales} input's value, or {@code null} when absent; likewise sizes
+   */
+  public Interpolation.Tables tables(Shape in, Tensor scales, Tensor sizes) {
+    Plan p = plan(in, scales == null ? null : scales.type(), scales,
+        sizes == null ? null : sizes.type(), sizes);
+    return Interpolation.tables(mode, transformation, nearestMode, p.scales(), in, p.output());
+  }
+
   @Override
   public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
     int si = scalesIndex();
     Tensor scales = si < inputs.length ? inputs[si] : null;
     Tensor sizes = !legacyInputs && inputs.length > 3 ? inputs[3] : null;
-    Plan p = plan(inputs[0].shape(), scales == null ? null : scales.type(), scales,
-        sizes == null ? null : sizes.type(), sizes);
-    Interpolation.Tables tables = Interpolation.tables(mode, transformation, nearestMode,
-        p.scales(), inputs[0].shape(), p.output());
-    return new Tensor[] {Interpolation.resize(tables, inputs[0])};
+    return new Tensor[] {Interpolation.resize(tables(inputs[0].shape(), scales, sizes), inputs[0])};
   }
 
   @Override

@@ -143,7 +143,13 @@ public record Slice(List<Long> startsAttribute, List<Long> endsAttribute, List<L
     return Math.max(lo, Math.min(hi, v));
   }
 
-  private Geometry geometry(Shape in, Tensor starts, Tensor ends, Tensor axes, Tensor steps) {
+  /**
+   * The slice of an input of shape {@code in}, from the values of the node's inputs (ignored before
+   * opset 10, where they are attributes).
+   *
+   * @param axes {@code null} when the input is absent; likewise steps
+   */
+  public Geometry geometry(Shape in, Tensor starts, Tensor ends, Tensor axes, Tensor steps) {
     if (legacy()) {
       return resolve(in, Axes.array(startsAttribute), Axes.array(endsAttribute),
           Axes.array(axesAttribute), null);

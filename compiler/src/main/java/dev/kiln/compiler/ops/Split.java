@@ -153,40 +153,54 @@ public record Split(int axis, List<Long> splitAttribute, Integer numOutputs) imp
     return out;
   }
 
-  @Override
-  public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
-    Tensor x = inputs[0];
-    Shape s = x.shape();
+  /**
+   * The copy of each part out of the input, unused parts included. Lengths come from the input, not
+   * the output types: an unused output has no type.
+   *
+   * @param splitInput the {@code split} input's value, or {@code null} when it is absent
+   * @param parts the node's outputs, unused ones (empty names) included
+   */
+  public List<StridedCopy> copies(Shape s, Tensor splitInput, int parts) {
     int a = Axes.normalize(axis, s.rank());
     int outer = s.product(0, a);
     int inner = s.product(a + 1, s.rank());
     int inRow = s.dim(a) * inner;
+    List<StridedCopy> copies = new ArrayList<>();
+    int column = 0;
+    for (int length : partLengths(s, splitInput, parts)) {
+      int row = length * inner;
+      copies.add(new StridedCopy(new int[] {outer, row}, column, new int[] {inRow, 1}, 0,
+          new int[] {row, 1}));
+      column += row;
+    }
+    return copies;
+  }
+
+  @Override
+  public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
+    Tensor x = inputs[0];
     float[] floats = x.isFloat() ? x.toFloatArray() : null;
     long[] longs = x.isFloat() ? null : x.toLongArray();
-    // Lengths come from the input, not the output types: an unused output has no type.
-    int[] lengths = partLengths(s, inputs.length > 1 ? inputs[1] : null, outputTypes.length);
+    List<StridedCopy> copies = copies(x.shape(), inputs.length > 1 ? inputs[1] : null,
+        outputTypes.length);
     Tensor[] out = new Tensor[outputTypes.length];
-    int column = 0;
     for (int i = 0; i < outputTypes.length; i++) {
-      int row = lengths[i] * inner;
       if (outputTypes[i] == null) {
-        column += row;
         continue;
       }
-      int[] dims = {outer, row};
-      int[] srcStrides = {inRow, 1};
-      int[] dstStrides = {row, 1};
+      StridedCopy c = copies.get(i);
       Shape partShape = outputTypes[i].shape();
       if (floats != null) {
         float[] part = new float[partShape.elementCount()];
-        ReferenceLayout.stridedCopy(dims, floats, column, srcStrides, part, 0, dstStrides);
+        ReferenceLayout.stridedCopy(c.dims(), floats, c.srcOffset(), c.srcStrides(), part,
+            c.dstOffset(), c.dstStrides());
         out[i] = Tensor.adopt(partShape, part);
       } else {
         long[] part = new long[partShape.elementCount()];
-        ReferenceLayout.stridedCopy(dims, longs, column, srcStrides, part, 0, dstStrides);
+        ReferenceLayout.stridedCopy(c.dims(), longs, c.srcOffset(), c.srcStrides(), part,
+            c.dstOffset(), c.dstStrides());
         out[i] = Tensor.adopt(x.dtype(), partShape, part);
       }
-      column += row;
     }
     return out;
   }

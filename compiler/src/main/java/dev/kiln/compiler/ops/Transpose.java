@@ -87,15 +87,20 @@ public record Transpose(List<Integer> perm) implements Op {
     return List.of(x.withShape(Shape.of(out)));
   }
 
-  @Override
-  public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
-    Shape in = inputs[0].shape();
+  /** Per output axis, the step in the contiguous input: the input's strides permuted. */
+  public int[] sourceStrides(Shape in) {
     int[] p = permutation(in.rank());
     int[] inStrides = in.strides();
     int[] srcStrides = new int[p.length];
     for (int i = 0; i < p.length; i++) {
       srcStrides[i] = inStrides[p[i]];
     }
-    return new Tensor[] {Strided.copy(inputs[0], 0, srcStrides, outputTypes[0])};
+    return srcStrides;
+  }
+
+  @Override
+  public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
+    return new Tensor[] {
+        Strided.copy(inputs[0], 0, sourceStrides(inputs[0].shape()), outputTypes[0])};
   }
 }

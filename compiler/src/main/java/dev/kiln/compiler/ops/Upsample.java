@@ -119,12 +119,22 @@ public record Upsample(Mode mode, List<Float> scalesAttribute) implements Op {
     return List.of(x.withShape(outputShape(x.shape(), scales)));
   }
 
+  /**
+   * The kernel's tables for resizing an input of shape {@code in}.
+   *
+   * @param scalesInput the {@code scales} input's value (opset 9), or {@code null} (opsets 7–8)
+   */
+  public Interpolation.Tables tables(Shape in, Tensor scalesInput) {
+    float[] scales = scales(scalesInput);
+    return Interpolation.tables(mode, CoordinateTransformation.ASYMMETRIC, NearestMode.LEGACY,
+        scales, in, outputShape(in, scales));
+  }
+
   @Override
   public Tensor[] evaluate(Tensor[] inputs, TensorType[] outputTypes) {
-    float[] scales = scales(inputs.length > 1 ? inputs[1] : null);
-    Interpolation.Tables tables = Interpolation.tables(mode, CoordinateTransformation.ASYMMETRIC,
-        NearestMode.LEGACY, scales, inputs[0].shape(), outputTypes[0].shape());
-    return new Tensor[] {Interpolation.resize(tables, inputs[0])};
+    return new Tensor[] {
+        Interpolation.resize(tables(inputs[0].shape(), inputs.length > 1 ? inputs[1] : null),
+            inputs[0])};
   }
 
   @Override

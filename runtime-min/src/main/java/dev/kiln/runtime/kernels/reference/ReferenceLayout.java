@@ -1,9 +1,11 @@
 package dev.kiln.runtime.kernels.reference;
 
 /**
- * Data movement: strided copies (Transpose, Slice, Concat, Split), Gather, and fills. Each kernel
- * exists over {@code float[]} for activations and over {@code long[]} for the int64/int32 shape
- * tensors exporters compute with; the two twins mirror each other line for line.
+ * Data movement: strided copies (Transpose, Slice, Concat, Split), Gather, and fills. The kernels the
+ * compiler's evaluation uses exist over {@code float[]} for activations and over {@code long[]} for
+ * the int64/int32 shape tensors exporters compute with; the two twins mirror each other line for
+ * line. Those only compiled code calls (a plain copy, Gather by compile-time indices) are float-only:
+ * compiled code moves float32 data alone.
  *
  * <p>A strided copy is the one primitive behind the layout operators: it walks {@code dims} in
  * row-major order, reading the source and writing the destination at per-dimension strides (in
@@ -121,6 +123,23 @@ public final class ReferenceLayout {
     }
   }
 
+  /**
+   * Gather with indices fixed at compile time, as compiled code holds them (an {@code int[]}
+   * constant; compiled code moves float32 data only, so this has no integer twin).
+   */
+  public static void gather(int outer, int axisLength, int inner, float[] data, int dataOff,
+      int[] indices, float[] out, int outOff) {
+    int written = outOff;
+    for (int o = 0; o < outer; o++) {
+      int base = dataOff + o * axisLength * inner;
+      for (int index : indices) {
+        int row = checkedIndex(index, axisLength);
+        System.arraycopy(data, base + row * inner, out, written, inner);
+        written += inner;
+      }
+    }
+  }
+
   /** The index made non-negative; a bad index would otherwise silently read a neighbouring row. */
   private static int checkedIndex(long index, int axisLength) {
     if (index < -axisLength || index >= axisLength) {
@@ -128,6 +147,11 @@ public final class ReferenceLayout {
           "index " + index + " is out of range [-" + axisLength + ", " + axisLength + ")");
     }
     return (int) (index < 0 ? index + axisLength : index);
+  }
+
+  /** {@code count} contiguous elements; the ranges must not overlap. */
+  public static void copy(float[] src, int srcOff, float[] dst, int dstOff, int count) {
+    System.arraycopy(src, srcOff, dst, dstOff, count);
   }
 
   public static void fill(float value, float[] out, int outOff, int count) {

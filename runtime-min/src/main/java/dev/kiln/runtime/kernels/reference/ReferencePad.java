@@ -45,6 +45,17 @@ public final class ReferencePad {
         outOff);
   }
 
+  /**
+   * The same with the constant read from {@code valueSource[valueOff]} as the kernel runs: ONNX lets
+   * Pad's {@code constant_value} be computed at run time.
+   */
+  public static void pad(Mode mode, float[] valueSource, int valueOff, int[] viewDims,
+      int[] inStrides, int[] padsBefore, int[] outDims, int[] outStrides, float[] in, int inOff,
+      float[] out, int outOff) {
+    pad(mode, valueSource[valueOff], viewDims, inStrides, padsBefore, outDims, outStrides, in,
+        inOff, out, outOff);
+  }
+
   private static void walk(Mode mode, float value, int axis, int[] viewDims, int[] inStrides,
       int[] padsBefore, int[] outDims, int[] outStrides, float[] in, int inOff,
       float[] out, int outOff) {
