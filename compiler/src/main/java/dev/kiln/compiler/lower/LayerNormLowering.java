@@ -36,8 +36,22 @@ final class LayerNormLowering {
     }
     args.add(new Arg.Arena());
     args.add(ctx.offset(node.output(0), "outOffset"));
-    return List.of(new KernelCall(node.name(), node.opType(), "", ReferenceNormalization.class,
+    List<KernelCall> calls = new ArrayList<>();
+    calls.add(new KernelCall(node.name(), node.opType(), "", ReferenceNormalization.class,
         "layerNorm", args));
+    boolean mean = node.outputs().size() > 1 && !node.output(1).isEmpty();
+    boolean invStdDev = node.outputs().size() > 2 && !node.output(2).isEmpty();
+    if (mean || invStdDev) {
+      calls.add(new KernelCall(node.name(), node.opType(), "Mean and InvStdDev outputs",
+          ReferenceNormalization.class, "layerNormStatistics", List.of(
+              new Arg.IntArg(s.product(0, axis), "rows"), new Arg.IntArg(normalized.elementCount(), "size"),
+              new Arg.FloatArg(ln.epsilon(), "epsilon"), ctx.array(x), ctx.offset(x, "inOffset"),
+              mean ? new Arg.Arena() : new Arg.NullArray(),
+              new Arg.IntArg(mean ? ctx.arenaOffset(node.output(1)) : 0, "meanOffset"),
+              invStdDev ? new Arg.Arena() : new Arg.NullArray(),
+              new Arg.IntArg(invStdDev ? ctx.arenaOffset(node.output(2)) : 0, "invStdDevOffset"))));
+    }
+    return calls;
   }
 
   /**

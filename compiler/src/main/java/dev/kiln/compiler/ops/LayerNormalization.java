@@ -80,10 +80,6 @@ public record LayerNormalization(int axis, float epsilon, int stashType) impleme
 
   @Override
   public List<TensorType> inferTypes(InferenceContext ctx) {
-    if (ctx.outputCount() > 1) {
-      throw new OpException("the Mean and InvStdDev outputs are not supported (they serve training);"
-          + " only Y is computed");
-    }
     TensorType x = ctx.inputType(0);
     if (x.dtype() != DType.FLOAT32) {
       throw new OpException("expects a float32 input, got " + x.dtype());
@@ -104,7 +100,15 @@ public record LayerNormalization(int axis, float epsilon, int stashType) impleme
             + " shape " + normalized + " (X " + x.shape() + ", axis " + axis + ")");
       }
     }
-    return List.of(x);
+    // Mean and InvStdDev keep X's leading dimensions and have 1 for each normalized one.
+    int[] statistics = x.shape().dims();
+    Arrays.fill(statistics, a, statistics.length, 1);
+    TensorType stats = new TensorType(DType.FLOAT32, Shape.of(statistics));
+    List<TensorType> out = new java.util.ArrayList<>(List.of(x));
+    for (int i = 1; i < ctx.outputCount(); i++) {
+      out.add(stats);
+    }
+    return out;
   }
 
   /**
@@ -154,12 +158,28 @@ public record LayerNormalization(int axis, float epsilon, int stashType) impleme
     Shape normalized = Shape.of(Arrays.copyOfRange(s.dims(), a, s.rank()));
     Tensor bias = inputs.length > 2 ? inputs[2] : null;
     float[] out = new float[s.elementCount()];
+    int rows = s.product(0, a);
+    float[] x = inputs[0].toFloatArray();
     if (out.length > 0) {
-      ReferenceNormalization.layerNorm(s.product(0, a), normalized.elementCount(), epsilon,
-          inputs[0].toFloatArray(), 0, perElement(inputs[1], normalized), 0,
-          bias == null ? null : perElement(bias, normalized), 0, out, 0);
+      ReferenceNormalization.layerNorm(rows, normalized.elementCount(), epsilon, x, 0,
+          perElement(inputs[1], normalized), 0, bias == null ? null : perElement(bias, normalized), 0,
+          out, 0);
     }
-    return new Tensor[] {Tensor.adopt(s, out)};
+    Tensor[] results = new Tensor[outputTypes.length];
+    results[0] = Tensor.adopt(s, out);
+    if (outputTypes.length > 1) {
+      float[] mean = new float[rows];
+      float[] invStdDev = new float[rows];
+      if (out.length > 0) {
+        ReferenceNormalization.layerNormStatistics(rows, normalized.elementCount(), epsilon, x, 0,
+            mean, 0, invStdDev, 0);
+      }
+      results[1] = outputTypes[1] == null ? null : Tensor.adopt(outputTypes[1].shape(), mean);
+      if (outputTypes.length > 2) {
+        results[2] = outputTypes[2] == null ? null : Tensor.adopt(outputTypes[2].shape(), invStdDev);
+      }
+    }
+    return results;
   }
 
   /**

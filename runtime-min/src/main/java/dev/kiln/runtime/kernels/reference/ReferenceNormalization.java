@@ -67,18 +67,8 @@ public final class ReferenceNormalization {
       float[] scale, int scaleOff, float[] bias, int biasOff, float[] out, int outOff) {
     for (int r = 0; r < rows; r++) {
       int base = r * size;
-      double mean = 0;
-      for (int i = 0; i < size; i++) {
-        mean += in[inOff + base + i];
-      }
-      mean /= size;
-      double var = 0;
-      for (int i = 0; i < size; i++) {
-        double d = in[inOff + base + i] - mean;
-        var += d * d;
-      }
-      var /= size;
-      float inv = (float) (1.0 / Math.sqrt(var + epsilon));
+      double mean = rowMean(in, inOff + base, size);
+      float inv = inverseStdDev(in, inOff + base, size, mean, epsilon);
       for (int i = 0; i < size; i++) {
         float normalized = (float) (in[inOff + base + i] - mean) * inv;
         float b = bias == null ? 0f : bias[biasOff + i];
@@ -86,4 +76,41 @@ public final class ReferenceNormalization {
       }
     }
   }
+
+  /**
+   * LayerNormalization's optional outputs: each row's mean and {@code 1/√(σ² + ε)}, computed exactly
+   * as {@link #layerNorm} computes them. Either array may be {@code null} when that output is unused.
+   */
+  public static void layerNormStatistics(int rows, int size, float epsilon, float[] in, int inOff,
+      float[] mean, int meanOff, float[] invStdDev, int invStdDevOff) {
+    for (int r = 0; r < rows; r++) {
+      double m = rowMean(in, inOff + r * size, size);
+      if (mean != null) {
+        mean[meanOff + r] = (float) m;
+      }
+      if (invStdDev != null) {
+        invStdDev[invStdDevOff + r] = inverseStdDev(in, inOff + r * size, size, m, epsilon);
+      }
+    }
+  }
+
+  /** The mean of {@code size} floats, summed in double so long rows keep their digits. */
+  private static double rowMean(float[] in, int off, int size) {
+    double sum = 0;
+    for (int i = 0; i < size; i++) {
+      sum += in[off + i];
+    }
+    return sum / size;
+  }
+
+  private static float inverseStdDev(float[] in, int off, int size, double mean, float epsilon) {
+    double var = 0;
+    for (int i = 0; i < size; i++) {
+      double d = in[off + i] - mean;
+      var += d * d;
+    }
+    var /= size;
+    return (float) (1.0 / Math.sqrt(var + epsilon));
+  }
+
 }
