@@ -115,6 +115,7 @@ final class RunCommand implements Callable<Integer> {
       outputFiles.put(name, Path.of(nameAndFile[1]));
     }
 
+    Main.announceKernels(spec.commandLine().getErr());
     Map<String, Tensor> results = GraphInterpreter.run(graph, feeds);
 
     PrintWriter out = spec.commandLine().getOut();

@@ -32,11 +32,11 @@ public final class Gemm {
    * Largest K block. kc = 256 keeps the B micro-panel (256×32 floats = 32 KiB) and the A micro-panel
    * (8 KiB) together in a 48 KiB L1D; measured on the shapes in docs/performance.md.
    */
-  public static final int KC = 256;
+  public static final int KC = Integer.getInteger("kiln.gemm.kc", 256);
   /** Rows of C per task: the A block MC × KC (256 KiB) stays in a 2 MiB L2 next to the B block. */
-  public static final int MC = 256;
+  public static final int MC = Integer.getInteger("kiln.gemm.mc", 256);
   /** Columns of C per task: the packed B block KC × NC (256 KiB). */
-  public static final int NC = 256;
+  public static final int NC = Integer.getInteger("kiln.gemm.nc", 256);
   /** Floats of edge-tile scratch a worker needs (the largest microkernel tile). */
   public static final int TILE_SCRATCH = PANEL_ROWS * PANEL_COLS;
 
@@ -136,15 +136,18 @@ public final class Gemm {
    */
   public static void packBlockRows(float[] b, int bOff, int ldb, int k0, int kc, int col0, int nc,
       float[] dst, int dOff) {
+    GemmMicrokernel mk = GemmMicrokernel.get();
     int panels = ceilDiv(nc, PANEL_COLS);
-    for (int q = 0; q < panels; q++) {
-      int width = Math.min(PANEL_COLS, nc - q * PANEL_COLS);
-      int src = bOff + k0 * ldb + col0 + q * PANEL_COLS;
-      int out = dOff + q * PANEL_COLS * kc;
-      for (int kk = 0; kk < kc; kk++) {
-        System.arraycopy(b, src + kk * ldb, dst, out + kk * PANEL_COLS, width);
+    int lastWidth = nc - (panels - 1) * PANEL_COLS;
+    // Row by row, so the source is read front to back (prefetcher-friendly) and scattered to panels.
+    for (int kk = 0; kk < kc; kk++) {
+      int src = bOff + (k0 + kk) * ldb + col0;
+      int out = dOff + kk * PANEL_COLS;
+      for (int q = 0; q < panels; q++) {
+        int width = q == panels - 1 ? lastWidth : PANEL_COLS;
+        mk.copy(b, src + q * PANEL_COLS, dst, out + q * PANEL_COLS * kc, width);
         if (width < PANEL_COLS) {
-          Arrays.fill(dst, out + kk * PANEL_COLS + width, out + (kk + 1) * PANEL_COLS, 0f);
+          Arrays.fill(dst, out + q * PANEL_COLS * kc + width, out + q * PANEL_COLS * kc + PANEL_COLS, 0f);
         }
       }
     }

@@ -2,6 +2,7 @@ package dev.kiln.runtime.kernels.gemm;
 
 import dev.kiln.runtime.kernels.Epilogue;
 import dev.kiln.runtime.kernels.simd.Vectorization;
+import java.lang.invoke.MethodHandles;
 
 /**
  * The register-blocked heart of the packed GEMM: one {@link #rows()}×{@link #cols()} tile of C
@@ -33,8 +34,9 @@ public abstract class GemmMicrokernel {
   GemmMicrokernel() {}
 
   private static final class Holder {
-    static final GemmMicrokernel INSTANCE = Vectorization.load(GemmMicrokernel.class,
-        "dev.kiln.runtime.kernels.gemm.VectorGemmMicrokernel", ScalarGemmMicrokernel::new);
+    static final GemmMicrokernel INSTANCE = Vectorization.load(MethodHandles.lookup(),
+        GemmMicrokernel.class, "dev.kiln.runtime.kernels.gemm.VectorGemmMicrokernel",
+        ScalarGemmMicrokernel::new);
   }
 
   /** The microkernel this JVM uses. */
@@ -58,6 +60,13 @@ public abstract class GemmMicrokernel {
   /** {@link #tile} for a single row (row 0 of the A sub-panel at {@code aOff}). */
   public abstract void row(int kc, float[] a, int aOff, float[] b, int bOff,
       float[] c, int cOff, boolean accumulate);
+
+  /**
+   * Copies {@code count ≤ }{@link Gemm#PANEL_COLS} floats from {@code src[srcOff]} to {@code
+   * dst[dstOff]}: the packing routines' unit of work, too short for {@code System.arraycopy}'s call
+   * overhead to pay off.
+   */
+  public abstract void copy(float[] src, int srcOff, float[] dst, int dstOff, int count);
 
   /**
    * Applies a fused epilogue in place to {@code count} contiguous outputs of one channel: {@code v =

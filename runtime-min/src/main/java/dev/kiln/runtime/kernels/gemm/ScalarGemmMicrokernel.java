@@ -82,6 +82,11 @@ final class ScalarGemmMicrokernel extends GemmMicrokernel {
   }
 
   @Override
+  public void copy(float[] src, int srcOff, float[] dst, int dstOff, int count) {
+    System.arraycopy(src, srcOff, dst, dstOff, count);
+  }
+
+  @Override
   public void epilogue(int mode, float bias, float lo, float hi,
       float[] c, int off, int count, float[] residual, int residualOff) {
     boolean addBias = (mode & FUSE_BIAS) != 0;

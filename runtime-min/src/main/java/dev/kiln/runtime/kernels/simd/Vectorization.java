@@ -1,5 +1,7 @@
 package dev.kiln.runtime.kernels.simd;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Locale;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -79,16 +81,22 @@ public final class Vectorization {
   }
 
   /**
-   * The vector implementation {@code className} of {@code type} (a class in the java21 layer with a
-   * no-argument constructor, in the same package as {@code type}) when vectorized, else the fallback.
+   * The vector implementation {@code className} of {@code type} when vectorized, else the fallback.
+   * The class lives in the java21 layer, in the package of {@code lookup} (the caller's {@code
+   * MethodHandles.lookup()}, which lets it stay package-private), with a no-argument constructor.
    * A vector class that fails to load falls back too: a broken fast path must not break inference.
    */
-  public static <T> T load(Class<T> type, String className, Supplier<? extends T> fallback) {
+  public static <T> T load(MethodHandles.Lookup lookup, Class<T> type, String className,
+      Supplier<? extends T> fallback) {
     if (get().vectorized()) {
       try {
-        Class<?> c = Class.forName(className, true, type.getClassLoader());
-        return type.cast(c.getDeclaredConstructor().newInstance());
-      } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+        Class<?> c = lookup.findClass(className);
+        Object instance = lookup.findConstructor(c, MethodType.methodType(void.class)).invoke();
+        return type.cast(instance);
+      } catch (Throwable e) {
+        if (e instanceof VirtualMachineError) {
+          throw (VirtualMachineError) e;
+        }
         System.getLogger(Vectorization.class.getName()).log(System.Logger.Level.WARNING,
             "Kiln: cannot load " + className + " (" + e + "); using the scalar kernels for it");
       }

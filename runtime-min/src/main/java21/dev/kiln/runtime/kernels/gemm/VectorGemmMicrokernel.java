@@ -219,6 +219,18 @@ final class VectorGemmMicrokernel extends GemmMicrokernel {
   }
 
   @Override
+  public void copy(float[] src, int srcOff, float[] dst, int dstOff, int count) {
+    int i = 0;
+    for (; i <= count - L; i += L) {
+      FloatVector.fromArray(S, src, srcOff + i).intoArray(dst, dstOff + i);
+    }
+    if (i < count) {
+      VectorMask<Float> m = S.indexInRange(i, count);
+      FloatVector.fromArray(S, src, srcOff + i, m).intoArray(dst, dstOff + i, m);
+    }
+  }
+
+  @Override
   public void epilogue(int mode, float bias, float lo, float hi,
       float[] c, int off, int count, float[] residual, int residualOff) {
     boolean addBias = (mode & FUSE_BIAS) != 0;

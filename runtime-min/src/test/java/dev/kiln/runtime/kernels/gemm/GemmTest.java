@@ -111,6 +111,16 @@ class GemmTest {
     }
   }
 
+  /** A vector class that failed to load would fall back silently and leave the fast path untested. */
+  @Test
+  void microkernelFollowsTheKernelPath() {
+    boolean vectorRun = !"false".equals(System.getProperty("kiln.test.expectVector"));
+    assertEquals(vectorRun ? "VectorGemmMicrokernel" : "ScalarGemmMicrokernel",
+        GemmMicrokernel.get().getClass().getSimpleName());
+    assertEquals(vectorRun ? "VectorPeakFlops" : "ScalarPeakFlops",
+        dev.kiln.runtime.kernels.simd.PeakFlops.get().getClass().getSimpleName());
+  }
+
   @Test
   void emptyReductionStillAppliesTheEpilogue() {
     Epilogue e = Epilogue.builder().bias(new float[] {1f, -2f}).activation(Activation.RELU).build();
