@@ -143,8 +143,10 @@ final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "Every distinct convolution (× how often it occurs), each algorithm that"
         + " supports it, bias + ReLU fused; %% of peak is of %d core%s' peak.%n%n", team.threads(),
         team.threads() == 1 ? "" : "s");
-    out.printf(Locale.ROOT, "| first layer | geometry | × | MFLOP | algorithm | ms | GFLOP/s | %% of peak |%n");
-    out.printf(Locale.ROOT, "|---|---|---:|---:|---|---:|---:|---:|%n");
+    boolean oneThread = team.threads() == 1;
+    out.printf(Locale.ROOT, "| first layer | geometry | × | MFLOP | algorithm | ms | GFLOP/s | %% of peak |%s%n",
+        oneThread ? " GFLOP/s by CPU time |" : "");
+    out.printf(Locale.ROOT, "|---|---|---:|---:|---|---:|---:|---:|%s%n", oneThread ? "---:|" : "");
     double bestTotal = 0;
     for (ConvLayer layer : layers) {
       double best = Double.POSITIVE_INFINITY;
@@ -152,9 +154,11 @@ final class BenchCommand implements Callable<Integer> {
         double ms = r.time().medianNanos() / 1e6;
         double gflops = layer.flops() / r.time().medianNanos();
         best = Math.min(best, ms);
-        out.printf(Locale.ROOT, "| %s | %s | %d | %.1f | %s | %.3f | %.1f | %.0f%% |%n",
+        String cpu = oneThread
+            ? String.format(Locale.ROOT, " %.1f |", layer.flops() / r.time().medianCpuNanos()) : "";
+        out.printf(Locale.ROOT, "| %s | %s | %d | %.1f | %s | %.3f | %.1f | %.0f%% |%s%n",
             layer.firstNode(), layer.shape(), layer.count(), layer.flops() / 1e6, r.algorithm(), ms,
-            gflops, 100 * gflops / (peak * team.threads()));
+            gflops, 100 * gflops / (peak * team.threads()), cpu);
         out.flush();
       }
       bestTotal += best * layer.count();

@@ -2,7 +2,7 @@ package dev.kiln.runtime.kernels.conv;
 
 import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.gemm.Gemm;
-import java.util.Arrays;
+import dev.kiln.runtime.kernels.gemm.GemmMicrokernel;
 
 /**
  * "tiled": implicit GEMM for every convolution geometry — any kernel size, stride, padding on any
@@ -31,59 +31,67 @@ final class TiledConv extends GemmConv {
     return true;
   }
 
+  /**
+   * Walks the tile's columns once, in segments that stay within one output row and one panel; each
+   * segment is filled for every row k of the block, with (c, i, j) stepped incrementally. A
+   * segment's piece of row k is a gather of the input row {@code iy} at stride sW, zero where it
+   * reaches into the padding.
+   */
   @Override
   void packB(ConvShape s, float[] in, int groupInOff, int k0, int kc, int col0, int nc,
       float[] dst, int dOff) {
+    GemmMicrokernel mk = GemmMicrokernel.get();
     int kernelSize = s.kernelH * s.kernelW;
     int inPlane = s.inH * s.inW;
-    int panels = Gemm.ceilDiv(nc, Gemm.PANEL_COLS);
-    int y0 = col0 / s.outW;
-    int x0 = col0 % s.outW;
-    for (int kk = 0; kk < kc; kk++) {
-      int k = k0 + kk;
-      int c = k / kernelSize;
-      int i = (k % kernelSize) / s.kernelW;
-      int j = k % s.kernelW;
-      int channelBase = groupInOff + c * inPlane;
-      int yOffset = i * s.dilationH - s.padTop;
-      int xOffset = j * s.dilationW - s.padLeft;
-      int y = y0;
-      int x = x0;
-      for (int q = 0; q < panels; q++) {
-        int row = dOff + q * Gemm.PANEL_COLS * kc + kk * Gemm.PANEL_COLS;
-        int width = Math.min(Gemm.PANEL_COLS, nc - q * Gemm.PANEL_COLS);
-        int t = 0;
-        while (t < width) {
-          int run = Math.min(s.outW - x, width - t);
-          int iy = y * s.strideH + yOffset;
-          if (iy < 0 || iy >= s.inH) {
-            Arrays.fill(dst, row + t, row + t + run, 0f);
-          } else {
-            int inRow = channelBase + iy * s.inW;
-            int ix0 = x * s.strideW + xOffset;
-            if (s.strideW == 1) {
-              int lo = Math.min(run, Math.max(0, -ix0));
-              int hi = Math.max(lo, Math.min(run, s.inW - ix0));
-              Arrays.fill(dst, row + t, row + t + lo, 0f);
-              System.arraycopy(in, inRow + ix0 + lo, dst, row + t + lo, hi - lo);
-              Arrays.fill(dst, row + t + hi, row + t + run, 0f);
-            } else {
-              for (int u = 0; u < run; u++) {
-                int ix = ix0 + u * s.strideW;
-                dst[row + t + u] = ix >= 0 && ix < s.inW ? in[inRow + ix] : 0f;
-              }
-            }
-          }
-          t += run;
-          x += run;
-          if (x == s.outW) {
-            x = 0;
-            y++;
+    int sw = s.strideW;
+    int c0 = k0 / kernelSize;
+    int i0 = (k0 % kernelSize) / s.kernelW;
+    int j0 = k0 % s.kernelW;
+    int y = col0 / s.outW;
+    int x = col0 % s.outW;
+    int t = 0;
+    while (t < nc) {
+      int inPanel = t % Gemm.PANEL_COLS;
+      int run = Math.min(Math.min(s.outW - x, Gemm.PANEL_COLS - inPanel), nc - t);
+      int out = dOff + (t / Gemm.PANEL_COLS) * Gemm.PANEL_COLS * kc + inPanel;
+      int yBase = y * s.strideH - s.padTop;
+      int xBase = x * sw - s.padLeft;
+      int c = c0;
+      int i = i0;
+      int j = j0;
+      for (int kk = 0; kk < kc; kk++) {
+        int iy = yBase + i * s.dilationH;
+        int row = out + kk * Gemm.PANEL_COLS;
+        if (iy < 0 || iy >= s.inH) {
+          mk.gather(in, 0, 1, 0, 0, dst, row, run);
+        } else {
+          int ix0 = xBase + j * s.dilationW;
+          // Columns u of the run with 0 ≤ ix0 + u·sw < inW read the input; the rest are padding.
+          int lo = ix0 >= 0 ? 0 : Math.min(run, (-ix0 + sw - 1) / sw);
+          int hi = s.inW - ix0 <= 0 ? 0 : Math.min(run, (s.inW - ix0 + sw - 1) / sw);
+          mk.gather(in, groupInOff + c * inPlane + iy * s.inW + ix0, sw, lo, Math.max(lo, hi),
+              dst, row, run);
+        }
+        if (++j == s.kernelW) {
+          j = 0;
+          if (++i == s.kernelH) {
+            i = 0;
+            c++;
           }
         }
-        if (width < Gemm.PANEL_COLS) {
-          Arrays.fill(dst, row + width, row + Gemm.PANEL_COLS, 0f);
-        }
+      }
+      t += run;
+      x += run;
+      if (x == s.outW) {
+        x = 0;
+        y++;
+      }
+    }
+    int width = nc % Gemm.PANEL_COLS;
+    if (width != 0) {
+      int last = dOff + (nc / Gemm.PANEL_COLS) * Gemm.PANEL_COLS * kc;
+      for (int kk = 0; kk < kc; kk++) {
+        mk.gather(in, 0, 1, 0, 0, dst, last + kk * Gemm.PANEL_COLS + width, Gemm.PANEL_COLS - width);
       }
     }
   }

@@ -224,15 +224,11 @@ public final class Gemm {
   private static void applyEpilogue(GemmMicrokernel mk, Epilogue e, int mode, float lo, float hi,
       int rows, int cols, float[] c, int ci, int ldc, int channel0, boolean rowChannels,
       float[] residual, int residualIndex) {
-    if (rowChannels) {
+    if (rowChannels && mode != GemmMicrokernel.NOT_FUSABLE) {
+      mk.epilogue(mode, e, channel0, lo, hi, c, ci, ldc, rows, cols, residual, residualIndex);
+    } else if (rowChannels) {
       for (int r = 0; r < rows; r++) {
-        int channel = channel0 + r;
-        if (mode != GemmMicrokernel.NOT_FUSABLE) {
-          mk.epilogue(mode, e.bias(channel), lo, hi, c, ci + r * ldc, cols,
-              residual, residualIndex + r * ldc);
-        } else {
-          e.apply(channel, c, ci + r * ldc, cols, residual, residualIndex + r * ldc);
-        }
+        e.apply(channel0 + r, c, ci + r * ldc, cols, residual, residualIndex + r * ldc);
       }
     } else {
       for (int r = 0; r < rows; r++) {

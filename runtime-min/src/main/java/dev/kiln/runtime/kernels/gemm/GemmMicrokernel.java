@@ -69,13 +69,24 @@ public abstract class GemmMicrokernel {
   public abstract void copy(float[] src, int srcOff, float[] dst, int dstOff, int count);
 
   /**
-   * Applies a fused epilogue in place to {@code count} contiguous outputs of one channel: {@code v =
-   * v + bias} (when {@link #FUSE_BIAS}), {@code + residual} (when {@link #FUSE_RESIDUAL}), then ReLU
-   * or clip to [lo, hi] exactly as {@link Epilogue#activate} defines them, so the result is bit-for-bit
-   * what {@link Epilogue#apply} gives.
+   * One row piece of an im2col panel: {@code dst[dOff + t] = lo ≤ t < hi ? src[sOff + t·stride] : 0}
+   * for {@code 0 ≤ t < count}. Positions outside {@code [lo, hi)} are the convolution's padding and
+   * are never read, so {@code sOff + t·stride} may lie outside {@code src} there.
    */
-  public abstract void epilogue(int mode, float bias, float lo, float hi,
-      float[] c, int off, int count, float[] residual, int residualOff);
+  public abstract void gather(float[] src, int sOff, int stride, int lo, int hi,
+      float[] dst, int dOff, int count);
+
+  /**
+   * Applies a fused epilogue in place to a {@code rows × cols} block of C at {@code c[cOff + r·ldc +
+   * j]} whose row r is channel {@code channel0 + r}: {@code v + bias} (when {@link #FUSE_BIAS}),
+   * {@code + residual[residualOff + r·ldc + j]} (when {@link #FUSE_RESIDUAL}), then ReLU or clip to
+   * [lo, hi] exactly as {@link Epilogue#activate} defines them, so the result is bit-for-bit what
+   * {@link Epilogue#apply} gives. One call per microkernel tile, while the tile is still in L1.
+   * (Fusing it into the register tile itself was tried: the tile method then exceeds C2's inlining
+   * node budget, the vectors get boxed, and the kernel runs 30× slower.)
+   */
+  public abstract void epilogue(int mode, Epilogue e, int channel0, float lo, float hi,
+      float[] c, int cOff, int ldc, int rows, int cols, float[] residual, int residualOff);
 
   /**
    * How {@code e} can be fused: a combination of the {@code FUSE_*} bits for bias, then an optional

@@ -1,5 +1,7 @@
 package dev.kiln.runtime.kernels.gemm;
 
+import dev.kiln.runtime.kernels.Epilogue;
+
 /**
  * The plain-Java microkernel, used when the Vector API is off: a 4×4 tile in 16 scalar accumulators.
  *
@@ -87,26 +89,51 @@ final class ScalarGemmMicrokernel extends GemmMicrokernel {
   }
 
   @Override
-  public void epilogue(int mode, float bias, float lo, float hi,
-      float[] c, int off, int count, float[] residual, int residualOff) {
+  public void gather(float[] src, int sOff, int stride, int lo, int hi,
+      float[] dst, int dOff, int count) {
+    int t = 0;
+    for (; t < lo; t++) {
+      dst[dOff + t] = 0f;
+    }
+    if (stride == 1) {
+      System.arraycopy(src, sOff + lo, dst, dOff + lo, hi - lo);
+      t = hi;
+    } else {
+      for (; t < hi; t++) {
+        dst[dOff + t] = src[sOff + t * stride];
+      }
+    }
+    for (; t < count; t++) {
+      dst[dOff + t] = 0f;
+    }
+  }
+
+  @Override
+  public void epilogue(int mode, Epilogue e, int channel0, float lo, float hi,
+      float[] c, int cOff, int ldc, int rows, int cols, float[] residual, int residualOff) {
     boolean addBias = (mode & FUSE_BIAS) != 0;
     boolean addResidual = (mode & FUSE_RESIDUAL) != 0;
     boolean relu = (mode & FUSE_RELU) != 0;
     boolean clip = (mode & FUSE_CLIP) != 0;
-    for (int i = 0; i < count; i++) {
-      float v = c[off + i];
-      if (addBias) {
-        v += bias;
+    for (int r = 0; r < rows; r++) {
+      float bias = addBias ? e.bias(channel0 + r) : 0f;
+      int off = cOff + r * ldc;
+      int resOff = residualOff + r * ldc;
+      for (int i = 0; i < cols; i++) {
+        float v = c[off + i];
+        if (addBias) {
+          v += bias;
+        }
+        if (addResidual) {
+          v += residual[resOff + i];
+        }
+        if (relu) {
+          v = v > 0f ? v : (Float.isNaN(v) ? v : 0f);
+        } else if (clip) {
+          v = v < lo ? lo : (v > hi ? hi : v);
+        }
+        c[off + i] = v;
       }
-      if (addResidual) {
-        v += residual[residualOff + i];
-      }
-      if (relu) {
-        v = v > 0f ? v : (Float.isNaN(v) ? v : 0f);
-      } else if (clip) {
-        v = v < lo ? lo : (v > hi ? hi : v);
-      }
-      c[off + i] = v;
     }
   }
 }

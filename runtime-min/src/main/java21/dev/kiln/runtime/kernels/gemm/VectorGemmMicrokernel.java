@@ -1,5 +1,6 @@
 package dev.kiln.runtime.kernels.gemm;
 
+import dev.kiln.runtime.kernels.Epilogue;
 import dev.kiln.runtime.kernels.simd.FloatSpecies;
 import dev.kiln.runtime.kernels.simd.Vectorization;
 import java.util.Objects;
@@ -230,34 +231,80 @@ final class VectorGemmMicrokernel extends GemmMicrokernel {
     }
   }
 
+  /** Lane offsets of a stride-2 gather: 0, 2, 4, ... */
+  private static final int[] STRIDE_2 = new int[L];
+
+  static {
+    for (int i = 0; i < L; i++) {
+      STRIDE_2[i] = 2 * i;
+    }
+  }
+
   @Override
-  public void epilogue(int mode, float bias, float lo, float hi,
-      float[] c, int off, int count, float[] residual, int residualOff) {
+  public void gather(float[] src, int sOff, int stride, int lo, int hi,
+      float[] dst, int dOff, int count) {
+    // Padding is a lane or two at the row ends: scalar zeros there, one masked copy in between.
+    for (int t = 0; t < lo; t++) {
+      dst[dOff + t] = 0f;
+    }
+    for (int t = Math.max(lo, hi); t < count; t++) {
+      dst[dOff + t] = 0f;
+    }
+    int n = hi - lo;
+    if (n <= 0) {
+      return;
+    }
+    if (stride == 1) {
+      copy(src, sOff + lo, dst, dOff + lo, n);
+      return;
+    }
+    int first = sOff + lo * stride;
+    for (int u = 0; u < n; u += L) {
+      int at = first + u * stride;
+      if (stride == 2 && at + 2 * (L - 1) < src.length) {
+        // The gather checks every lane's index, masked or not: only whole in-bounds spans use it.
+        VectorMask<Float> m = S.indexInRange(u, n);
+        FloatVector.fromArray(S, src, at, STRIDE_2, 0, m).intoArray(dst, dOff + lo + u, m);
+      } else {
+        for (int v = u; v < Math.min(n, u + L); v++) {
+          dst[dOff + lo + v] = src[first + v * stride];
+        }
+      }
+    }
+  }
+
+  @Override
+  public void epilogue(int mode, Epilogue e, int channel0, float lo, float hi,
+      float[] c, int cOff, int ldc, int rows, int cols, float[] residual, int residualOff) {
     boolean addBias = (mode & FUSE_BIAS) != 0;
     boolean addResidual = (mode & FUSE_RESIDUAL) != 0;
     boolean relu = (mode & FUSE_RELU) != 0;
     boolean clip = (mode & FUSE_CLIP) != 0;
-    FloatVector biasV = FloatVector.broadcast(S, bias);
     FloatVector zero = FloatVector.zero(S);
     FloatVector loV = FloatVector.broadcast(S, lo);
     FloatVector hiV = FloatVector.broadcast(S, hi);
-    for (int i = 0; i < count; i += L) {
-      VectorMask<Float> m = S.indexInRange(i, count);
-      FloatVector v = FloatVector.fromArray(S, c, off + i, m);
-      if (addBias) {
-        v = v.add(biasV);
+    for (int r = 0; r < rows; r++) {
+      FloatVector biasV = FloatVector.broadcast(S, addBias ? e.bias(channel0 + r) : 0f);
+      int off = cOff + r * ldc;
+      int resOff = residualOff + r * ldc;
+      for (int i = 0; i < cols; i += L) {
+        VectorMask<Float> m = S.indexInRange(i, cols);
+        FloatVector v = FloatVector.fromArray(S, c, off + i, m);
+        if (addBias) {
+          v = v.add(biasV);
+        }
+        if (addResidual) {
+          v = v.add(FloatVector.fromArray(S, residual, resOff + i, m));
+        }
+        if (relu) {
+          // x > 0 ? x : (NaN ? x : 0), as Epilogue.activate: +0 for -0, NaN kept.
+          v = zero.blend(v, v.compare(VectorOperators.GT, zero).or(v.compare(VectorOperators.NE, v)));
+        } else if (clip) {
+          v = v.blend(loV, v.compare(VectorOperators.LT, loV));
+          v = v.blend(hiV, v.compare(VectorOperators.GT, hiV));
+        }
+        v.intoArray(c, off + i, m);
       }
-      if (addResidual) {
-        v = v.add(FloatVector.fromArray(S, residual, residualOff + i, m));
-      }
-      if (relu) {
-        // x > 0 ? x : (NaN ? x : 0): keep x where x > 0 or x is NaN (x != x).
-        v = zero.blend(v, v.compare(VectorOperators.GT, zero).or(v.compare(VectorOperators.NE, v)));
-      } else if (clip) {
-        v = v.blend(loV, v.compare(VectorOperators.LT, loV));
-        v = v.blend(hiV, v.compare(VectorOperators.GT, hiV));
-      }
-      v.intoArray(c, off + i, m);
     }
   }
 }

@@ -183,8 +183,8 @@ class GemmTest {
       float[] expected = values.clone();
       e.apply(0, expected, 0, expected.length, residual, 0);
       float[] actual = values.clone();
-      mk.epilogue(mode, e.bias(0), GemmMicrokernel.clipBound(e, false),
-          GemmMicrokernel.clipBound(e, true), actual, 0, actual.length, residual, 0);
+      mk.epilogue(mode, e, 0, GemmMicrokernel.clipBound(e, false), GemmMicrokernel.clipBound(e, true),
+          actual, 0, actual.length, 1, actual.length, residual, 0);
       for (int i = 0; i < values.length; i++) {
         assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[i]),
             e + " on " + values[i] + " (residual " + residual[i] + "): " + actual[i] + " vs "
