@@ -134,6 +134,71 @@ public final class KernelBenchmark {
     return results;
   }
 
+  /**
+   * What splitting a layer costs on {@code team}, in microseconds: empty shares back to back (workers
+   * still spinning from the previous layer), empty shares after an idle gap long enough for the
+   * workers to park, shares of {@link #BUSY_SHARE_NANOS} of busy work each (ideal: exactly that),
+   * with the fraction of those runs in which a worker thread, not the caller, ran share 1; and for
+   * comparison empty jobs through a fixed {@code ExecutorService} (invokeAll).
+   */
+  public record Dispatch(int threads, double spinningMicros, double parkedMicros, double busyMicros,
+      double workerShare, double executorMicros) {}
+
+  static final long BUSY_SHARE_NANOS = 20_000;
+
+  public static long busyShareMicros() {
+    return BUSY_SHARE_NANOS / 1000;
+  }
+
+  public Dispatch dispatch(ThreadTeam team) throws InterruptedException {
+    int n = team.threads();
+    ThreadTeam.Task empty = (from, to, worker) -> { };
+    double spinning = timing.measure(() -> team.run(n, empty)).medianNanos() / 1e3;
+    double[] parked = new double[101];
+    for (int i = 0; i < parked.length; i++) {
+      Thread.sleep(1 + ThreadTeam.SPIN_NANOS / 1_000_000);
+      long t0 = System.nanoTime();
+      team.run(n, empty);
+      parked[i] = (System.nanoTime() - t0) / 1e3;
+    }
+    Thread caller = Thread.currentThread();
+    int[] byWorker = new int[1];
+    ThreadTeam.Task busy = (from, to, worker) -> {
+      long end = System.nanoTime() + BUSY_SHARE_NANOS;
+      while (System.nanoTime() < end) {
+        Thread.onSpinWait();
+      }
+      if (worker == 1 && Thread.currentThread() != caller) {
+        byWorker[0]++;
+      }
+    };
+    double[] busyRuns = new double[501];
+    for (int i = 0; i < busyRuns.length; i++) {
+      long t0 = System.nanoTime();
+      team.run(n, busy);
+      busyRuns[i] = (System.nanoTime() - t0) / 1e3;
+    }
+    double workerShare = (double) byWorker[0] / busyRuns.length;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+    try {
+      java.util.List<java.util.concurrent.Callable<Object>> jobs = new ArrayList<>();
+      for (int w = 0; w < n; w++) {
+        jobs.add(() -> null);
+      }
+      double executor = timing.measure(() -> {
+        try {
+          pool.invokeAll(jobs);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }).medianNanos() / 1e3;
+      return new Dispatch(n, spinning, Timing.median(parked), Timing.median(busyRuns), workerShare,
+          executor);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private static float[] random(long seed, int n) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] a = new float[n];

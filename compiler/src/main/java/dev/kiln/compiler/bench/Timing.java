@@ -56,7 +56,8 @@ public final class Timing {
     return new Result(median(wall), sorted[0], median(cpu), runs, reps);
   }
 
-  static double median(double[] values) {
+  /** The median of {@code values}. */
+  public static double median(double[] values) {
     double[] v = values.clone();
     Arrays.sort(v);
     int n = v.length;

@@ -104,12 +104,35 @@ final class BenchCommand implements Callable<Integer> {
     out.flush();
 
     try (ThreadTeam team = new ThreadTeam(threads)) {
+      if (team.threads() > 1) {
+        printDispatch(out, bench, team);
+      }
       printGemm(out, bench, shapes, team, peak.gflops());
       for (Path model : layerModels) {
         printConvLayers(out, bench, model, team, peak.gflops());
       }
     }
     return Main.OK;
+  }
+
+  private static void printDispatch(PrintWriter out, KernelBenchmark bench, ThreadTeam team) {
+    KernelBenchmark.Dispatch d;
+    try {
+      d = bench.dispatch(team);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KilnException("interrupted");
+    }
+    out.printf(Locale.ROOT, "## Dispatch, %d threads%n%n", d.threads());
+    out.printf(Locale.ROOT, "Median µs per run. Layers below %d kFLOP per extra thread are not split"
+        + " at all.%n%n", ThreadTeam.MIN_WORK_PER_THREAD / 1000);
+    out.printf(Locale.ROOT, "| empty, workers spinning | empty, workers parked | %d µs of work per"
+        + " share | ... run by a worker | ExecutorService.invokeAll, empty |%n",
+        KernelBenchmark.busyShareMicros());
+    out.printf(Locale.ROOT, "|---:|---:|---:|---:|---:|%n| %.2f | %.1f | %.1f | %.0f%% | %.1f |%n%n",
+        d.spinningMicros(), d.parkedMicros(), d.busyMicros(), 100 * d.workerShare(),
+        d.executorMicros());
+    out.flush();
   }
 
   private void printGemm(PrintWriter out, KernelBenchmark bench, List<int[]> shapes, ThreadTeam team,

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.parallel;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -11,10 +12,16 @@ import java.util.concurrent.locks.LockSupport;
  * within a microsecond or so. A worker that has been idle for {@link #SPIN_NANOS} parks, and is
  * unparked by the next dispatch.
  *
- * <p><b>Determinism.</b> {@link #run} splits {@code tasks} statically: worker w of n runs tasks
- * {@code [w·tasks/n, (w+1)·tasks/n)}. Kernels compute each output inside one task and never split a
- * reduction across tasks, so which thread computed an output cannot change its value: results are
- * bit-identical for every thread count.
+ * <p><b>Determinism.</b> {@link #run} splits {@code tasks} statically into shares: share w of n is
+ * tasks {@code [w·tasks/n, (w+1)·tasks/n)} and always runs with workspace slice w. Kernels compute
+ * each output inside one task and never split a reduction across tasks, so which thread computed an
+ * output cannot change its value: results are bit-identical for every thread count.
+ *
+ * <p><b>Oversubscription.</b> On a busy machine a worker may not get a core for milliseconds; a caller
+ * that spun waiting for it would burn the very core the worker needs. So each share is claimed
+ * atomically, and the caller, once done with share 0, claims and runs any share no worker has
+ * started (with that share's workspace slice), then waits — spinning briefly, then yielding, then
+ * parking. Spinning workers likewise yield after a while and park after {@link #SPIN_NANOS}.
  *
  * <p><b>Small layers.</b> A layer below {@link #MIN_WORK_PER_THREAD} FLOPs per extra thread runs on
  * the caller alone: waking a worker would cost more than it saves.
@@ -26,7 +33,7 @@ public final class ThreadTeam implements AutoCloseable {
   /** A body run for a contiguous range of tasks by one worker. Must not allocate in hot paths. */
   @FunctionalInterface
   public interface Task {
-    /** Runs tasks {@code [taskFrom, taskTo)} as worker {@code worker} (selects its workspace slice). */
+    /** Runs tasks {@code [taskFrom, taskTo)} with workspace slice {@code worker} (0 .. threads−1). */
     void run(int taskFrom, int taskTo, int worker);
   }
 
@@ -36,8 +43,10 @@ public final class ThreadTeam implements AutoCloseable {
    * 100 GFLOP/s, so smaller shares would cost more than they save.
    */
   public static final long MIN_WORK_PER_THREAD = 200_000;
-  /** How long an idle worker spins before it parks: longer than the gap between two layers. */
-  public static final long SPIN_NANOS = 200_000;
+  /** How long an idle worker waits for the next layer before it parks: longer than a layer gap. */
+  public static final long SPIN_NANOS = 100_000;
+  /** Within {@link #SPIN_NANOS}, how long to spin on the core before yielding it between checks. */
+  static final long BUSY_SPIN_NANOS = 20_000;
 
   private final int threads;
   private final Worker[] workers;
@@ -70,6 +79,11 @@ public final class ThreadTeam implements AutoCloseable {
     return threads;
   }
 
+  /** The thread behind worker {@code w} (1 .. threads−1), for tests. */
+  Thread workerThread(int w) {
+    return workers[w].thread;
+  }
+
   /**
    * How many workers a layer of {@code tasks} tasks and {@code flops} total work should use: no more
    * than there are tasks, and only as many as get {@link #MIN_WORK_PER_THREAD} each (at least one).
@@ -89,7 +103,7 @@ public final class ThreadTeam implements AutoCloseable {
     runOn(Math.min(threads, tasks), tasks, body);
   }
 
-  /** First task of worker {@code w}'s share when {@code tasks} are split over {@code n} workers. */
+  /** First task of share {@code w} when {@code tasks} are split into {@code n} shares. */
   public static int shareStart(int tasks, int n, int w) {
     return (int) ((long) tasks * w / n);
   }
@@ -119,6 +133,9 @@ public final class ThreadTeam implements AutoCloseable {
       try {
         body.run(0, shareStart(tasks, n, 1), 0);
       } finally {
+        for (int w = 1; w < n; w++) {
+          workers[w].runIfUnclaimed();
+        }
         awaitWorkers();
       }
       Throwable t = failure;
@@ -138,7 +155,7 @@ public final class ThreadTeam implements AutoCloseable {
   }
 
   private void awaitWorkers() {
-    long spinUntil = 0;
+    long start = 0;
     int spins = 0;
     while (pending.get() != 0) {
       if (++spins < 64) {
@@ -147,14 +164,25 @@ public final class ThreadTeam implements AutoCloseable {
       }
       spins = 0;
       long now = System.nanoTime();
-      if (spinUntil == 0) {
-        spinUntil = now + SPIN_NANOS;
-      } else if (now > spinUntil) {
+      if (start == 0) {
+        start = now;
+      } else if (now - start > SPIN_NANOS) {
         waitingCaller = Thread.currentThread();
         if (pending.get() != 0) {
           LockSupport.parkNanos(this, 1_000_000);
         }
         waitingCaller = null;
+      } else if (now - start > BUSY_SPIN_NANOS) {
+        Thread.yield();
+      }
+    }
+  }
+
+  private void shareDone() {
+    if (pending.decrementAndGet() == 0) {
+      Thread caller = waitingCaller;
+      if (caller != null) {
+        LockSupport.unpark(caller);
       }
     }
   }
@@ -188,15 +216,16 @@ public final class ThreadTeam implements AutoCloseable {
 
   /**
    * One background worker with its own mailbox: the dispatcher fills {@code task/from/to} only while
-   * the worker is idle, then publishes them with the volatile {@code ticket} increment; the worker
-   * reads them after seeing the new ticket, so it never sees a half-written assignment.
+   * no one runs the previous share, then publishes them with the volatile {@code ticket} increment;
+   * the worker reads them after seeing the new ticket. Whoever wins {@code claimed} runs the share.
    */
   private final class Worker implements Runnable {
     final Thread thread;
+    private final int index;
+    private final AtomicBoolean claimed = new AtomicBoolean(true);
     private Task task;
     private int from;
     private int to;
-    private final int index;
     volatile int ticket;
     volatile boolean parked;
 
@@ -210,10 +239,27 @@ public final class ThreadTeam implements AutoCloseable {
       task = body;
       from = taskFrom;
       to = taskTo;
+      claimed.set(false);
       ticket++;
       if (parked) {
         LockSupport.unpark(thread);
       }
+    }
+
+    /** Runs this worker's share on the calling thread if the worker has not started it. */
+    void runIfUnclaimed() {
+      if (!claimed.get() && claimed.compareAndSet(false, true)) {
+        runShare();
+      }
+    }
+
+    private void runShare() {
+      try {
+        task.run(from, to, index);
+      } catch (Throwable t) {
+        failure = t;
+      }
+      shareDone();
     }
 
     @Override
@@ -224,25 +270,15 @@ public final class ThreadTeam implements AutoCloseable {
         if (closed) {
           return;
         }
-        Task body = task;
-        task = null;
-        try {
-          body.run(from, to, index);
-        } catch (Throwable t) {
-          failure = t;
-        }
-        if (pending.decrementAndGet() == 0) {
-          Thread caller = waitingCaller;
-          if (caller != null) {
-            LockSupport.unpark(caller);
-          }
+        if (claimed.compareAndSet(false, true)) {
+          runShare();
         }
       }
     }
 
-    /** Spins, then parks, until the ticket moves past {@code seen}; returns the new one. */
+    /** Spins, then yields, then parks, until the ticket moves past {@code seen}; returns the new one. */
     private int awaitTicket(int seen) {
-      long spinUntil = 0;
+      long start = 0;
       int spins = 0;
       while (true) {
         int t = ticket;
@@ -255,9 +291,9 @@ public final class ThreadTeam implements AutoCloseable {
         }
         spins = 0;
         long now = System.nanoTime();
-        if (spinUntil == 0) {
-          spinUntil = now + SPIN_NANOS;
-        } else if (now > spinUntil) {
+        if (start == 0) {
+          start = now;
+        } else if (now - start > SPIN_NANOS) {
           // Publish "parked" before re-reading the ticket: a dispatcher that bumps the ticket after
           // this re-read then sees parked == true and unparks (Dekker over two volatiles).
           parked = true;
@@ -265,6 +301,9 @@ public final class ThreadTeam implements AutoCloseable {
             LockSupport.park(this);
           }
           parked = false;
+          start = 0;
+        } else if (now - start > BUSY_SPIN_NANOS) {
+          Thread.yield();
         }
       }
     }

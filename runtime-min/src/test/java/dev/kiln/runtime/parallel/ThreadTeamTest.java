@@ -106,12 +106,11 @@ class ThreadTeamTest {
   @Test
   void closeStopsTheWorkers() throws InterruptedException {
     ThreadTeam team = new ThreadTeam(3);
-    Thread[] workers = new Thread[2];
-    team.run(3, (from, to, worker) -> {
-      if (worker > 0) {
-        workers[worker - 1] = Thread.currentThread();
-      }
-    });
+    team.run(3, (from, to, worker) -> { });
+    Thread[] workers = {team.workerThread(1), team.workerThread(2)};
+    for (Thread t : workers) {
+      assertTrue(t.isAlive(), t.getName() + " should run before close()");
+    }
     team.close();
     for (Thread t : workers) {
       t.join(1000);
@@ -119,6 +118,19 @@ class ThreadTeamTest {
     }
     assertThrows(IllegalStateException.class, () -> team.run(2, (f, t, w) -> { }));
     team.close();
+  }
+
+  /** A share the worker has not started is run by the caller, with the share's workspace slice. */
+  @Test
+  void callerRunsSharesOfWorkersThatHaveNotStarted() {
+    try (ThreadTeam team = new ThreadTeam(3)) {
+      for (int round = 0; round < 200; round++) {
+        int[] slices = new int[3];
+        java.util.Arrays.fill(slices, -1);
+        team.run(3, (from, to, worker) -> slices[from] = worker);
+        assertArrayEquals(new int[] {0, 1, 2}, slices, "round " + round);
+      }
+    }
   }
 
   @Test
