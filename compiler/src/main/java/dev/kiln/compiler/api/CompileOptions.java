@@ -8,8 +8,10 @@ import java.util.Objects;
  *
  * @param importOptions input shapes for the importer
  * @param optimize run the optimization passes (on by default)
+ * @param forcedAlgorithm a convolution algorithm (by name, e.g. "direct") to use for every layer
+ *     it supports instead of selecting one, or {@code null}
  */
-public record CompileOptions(ImportOptions importOptions, boolean optimize) {
+public record CompileOptions(ImportOptions importOptions, boolean optimize, String forcedAlgorithm) {
   public static final CompileOptions DEFAULTS = builder().build();
 
   public CompileOptions {
@@ -21,15 +23,21 @@ public record CompileOptions(ImportOptions importOptions, boolean optimize) {
   }
 
   public Builder toBuilder() {
-    return new Builder().importOptions(importOptions).optimize(optimize);
+    return new Builder().importOptions(importOptions).optimize(optimize).forcedAlgorithm(forcedAlgorithm);
   }
 
   /** Builds {@link CompileOptions}. */
   public static final class Builder {
     private ImportOptions importOptions = ImportOptions.DEFAULTS;
     private boolean optimize = true;
+    private String forcedAlgorithm;
 
     private Builder() {}
+
+    public Builder forcedAlgorithm(String name) {
+      this.forcedAlgorithm = name;
+      return this;
+    }
 
     public Builder importOptions(ImportOptions value) {
       this.importOptions = value;
@@ -42,7 +50,7 @@ public record CompileOptions(ImportOptions importOptions, boolean optimize) {
     }
 
     public CompileOptions build() {
-      return new CompileOptions(importOptions, optimize);
+      return new CompileOptions(importOptions, optimize, forcedAlgorithm);
     }
   }
 }

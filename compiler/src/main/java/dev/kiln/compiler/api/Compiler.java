@@ -1,5 +1,6 @@
 package dev.kiln.compiler.api;
 
+import dev.kiln.compiler.KilnException;
 import dev.kiln.compiler.importer.ModelImporter;
 import dev.kiln.compiler.ir.Graph;
 import dev.kiln.compiler.ir.Node;
@@ -15,6 +16,8 @@ import dev.kiln.compiler.ops.FusedConv;
 import dev.kiln.compiler.passes.PassContext;
 import dev.kiln.compiler.passes.Pipeline;
 import dev.kiln.runtime.kernels.ConvShape;
+import dev.kiln.runtime.kernels.conv.ConvKernel;
+import dev.kiln.runtime.kernels.conv.ConvKernels;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,18 +37,30 @@ public final class Compiler {
     Graph optimized = options.optimize()
         ? Pipeline.standard().run(imported, PassContext.quiet())
         : imported;
-    Map<String, ConvChoice> choices = chooseAlgorithms(optimized);
+    Map<String, ConvChoice> choices = chooseAlgorithms(optimized, options);
     MemoryPlan plan = MemoryPlanner.plan(optimized, PlanOptions.DEFAULTS.withWorkspace(
         node -> workspaceBytes(node, optimized, choices)));
     Program program = Lowering.lower(optimized, plan, choices);
     return new CompileResult(imported, optimized, choices, plan, program);
   }
 
-  private static Map<String, ConvChoice> chooseAlgorithms(Graph graph) {
+  private static Map<String, ConvChoice> chooseAlgorithms(Graph graph, CompileOptions options) {
+    ConvChooser chooser = ConvChooser.FIRST_SUPPORTING;
+    if (options.forcedAlgorithm() != null) {
+      ConvKernel forced;
+      try {
+        forced = ConvKernels.byName(options.forcedAlgorithm());
+      } catch (IllegalArgumentException e) {
+        throw new KilnException(e.getMessage());
+      }
+      chooser = (node, shape) -> forced.supports(shape)
+          ? ConvChoice.of(forced, "forced by the options")
+          : ConvChooser.FIRST_SUPPORTING.choose(node, shape);
+    }
     Map<String, ConvChoice> choices = new LinkedHashMap<>();
     for (Node n : graph.nodes()) {
       if (n.op() instanceof Conv || n.op() instanceof FusedConv) {
-        choices.put(n.name(), ConvChooser.DIRECT.choose(n, Lowering.convShape(n, graph)));
+        choices.put(n.name(), chooser.choose(n, Lowering.convShape(n, graph)));
       }
     }
     return choices;

@@ -2,7 +2,10 @@ package dev.kiln.compiler.cli;
 
 import dev.kiln.compiler.KilnException;
 import dev.kiln.compiler.Version;
+import dev.kiln.runtime.kernels.KernelInfo;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,16 +18,33 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Kiln: compiles CNN models (ONNX, Kiln JSON) ahead of time into plain Java.",
-    subcommands = {
-      RunCommand.class, InspectCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, InspectCommand.class, ConvertCommand.class, BenchCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main {
   public static final int OK = 0;
   public static final int USER_ERROR = 1;
   public static final int USAGE_ERROR = 2;
   public static final int INTERNAL_ERROR = 3;
 
+  /**
+   * The entry point of {@code java -jar kiln.jar}: commands that run kernels first restart the JVM
+   * with the Vector API when it lacks it (see {@link VectorRelaunch}).
+   */
   public static void main(String[] args) {
+    Optional<List<String>> relaunch = VectorRelaunch.forThisJvm(args);
+    if (relaunch.isPresent()) {
+      Optional<Integer> status = VectorRelaunch.run(relaunch.get());
+      if (status.isPresent()) {
+        System.exit(status.get());
+      }
+    }
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** The one line per run that says which kernels this process uses, for commands that run kernels. */
+  static void announceKernels(PrintWriter err) {
+    err.println("kiln: kernels: " + KernelInfo.description());
+    err.flush();
   }
 
   /** Runs the command line and returns the exit status; what would go to stdout/stderr goes to out/err. */

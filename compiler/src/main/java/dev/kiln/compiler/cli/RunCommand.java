@@ -125,6 +125,7 @@ final class RunCommand implements Callable<Integer> {
       outputFiles.put(name, Path.of(nameAndFile[1]));
     }
 
+    Main.announceKernels(spec.commandLine().getErr());
     Graph program = noOptimize ? graph : Pipeline.standard().run(graph, PassContext.quiet());
     // One arena with the planned offsets: every run of a model also exercises its memory plan.
     Map<String, Tensor> results =

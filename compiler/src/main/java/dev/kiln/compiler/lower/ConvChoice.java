@@ -1,6 +1,7 @@
 package dev.kiln.compiler.lower;
 
 import dev.kiln.runtime.kernels.conv.ConvKernel;
+import dev.kiln.runtime.kernels.conv.ConvKernels;
 import java.util.Objects;
 
 /**
@@ -15,5 +16,10 @@ public record ConvChoice(ConvKernel kernel, Class<?> kernelOwner, String kernelF
     Objects.requireNonNull(kernelOwner);
     Objects.requireNonNull(kernelField);
     Objects.requireNonNull(reason);
+  }
+
+  /** A registered kernel, referred to by its constant in {@link ConvKernels}. */
+  public static ConvChoice of(ConvKernel kernel, String reason) {
+    return new ConvChoice(kernel, ConvKernels.class, ConvKernels.constantName(kernel), reason);
   }
 }

@@ -283,7 +283,9 @@ class CliErrorsTest {
     writeInput(Tensor.ofFloats(Shape.of(1, 3), -1f, 2f, 0.5f));
     Result r = run(write("model.onnx", relu().build()));
     assertEquals(Main.OK, r.status(), r.err());
-    assertEquals("", r.err());
+    // The one line a run prints to stderr says which kernels it uses.
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("kiln: kernels: "), r.err());
     assertEquals(Tensor.ofFloats(Shape.of(1, 3), 0f, 2f, 0.5f), Npy.read(output));
   }
 

@@ -49,7 +49,9 @@ class LoweringOpsTest {
    * The cases compile as imported: passes would fold or fuse the very nodes these cases are about
    * (a view of a constant, a Constant node).
    */
-  static final CompileOptions AS_IMPORTED = CompileOptions.builder().optimize(false).build();
+  /** The direct convolution does the reference's float operations in its order: bit-identical. */
+  static final CompileOptions AS_IMPORTED =
+      CompileOptions.builder().optimize(false).forcedAlgorithm("direct").build();
 
   /** Attribute variants beyond {@link OpCases#ONE_PER_OPERATOR}, by operator. */
   static final List<OpCase> VARIANTS = List.of(

@@ -1,0 +1,66 @@
+package dev.kiln.compiler.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+
+/**
+ * Times an operation the way the benchmark tables report it: warm-up first (at least {@code
+ * warmupNanos} and 5 calls, so C2 has compiled the kernels), then {@code runs} samples of at least
+ * {@code minSampleNanos} each (short operations repeat inside a sample), reported as the median time
+ * per call. Thread CPU time is recorded beside wall time: on a shared machine the two part ways when
+ * other processes take the core, and CPU time is then the better estimate of single-thread speed.
+ */
+public final class Timing {
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private final int runs;
+  private final long warmupNanos;
+  private final long minSampleNanos;
+
+  public Timing(int runs, long warmupNanos, long minSampleNanos) {
+    if (runs < 1) {
+      throw new IllegalArgumentException("runs must be at least 1, got " + runs);
+    }
+    this.runs = runs;
+    this.warmupNanos = warmupNanos;
+    this.minSampleNanos = minSampleNanos;
+  }
+
+  /** Median wall and CPU nanoseconds per call (CPU time of the calling thread only). */
+  public record Result(double medianNanos, double minNanos, double medianCpuNanos, int runs, int repsPerRun) {}
+
+  public Result measure(Runnable op) {
+    long start = System.nanoTime();
+    int calls = 0;
+    while (calls < 5 || System.nanoTime() - start < warmupNanos) {
+      op.run();
+      calls++;
+    }
+    double perCall = (double) (System.nanoTime() - start) / calls;
+    int reps = (int) Math.max(1, Math.ceil(minSampleNanos / Math.max(1.0, perCall)));
+    double[] wall = new double[runs];
+    double[] cpu = new double[runs];
+    boolean cpuTime = THREADS.isCurrentThreadCpuTimeSupported();
+    for (int r = 0; r < runs; r++) {
+      long c0 = cpuTime ? THREADS.getCurrentThreadCpuTime() : 0;
+      long t0 = System.nanoTime();
+      for (int i = 0; i < reps; i++) {
+        op.run();
+      }
+      wall[r] = (double) (System.nanoTime() - t0) / reps;
+      cpu[r] = cpuTime ? (double) (THREADS.getCurrentThreadCpuTime() - c0) / reps : Double.NaN;
+    }
+    double[] sorted = wall.clone();
+    Arrays.sort(sorted);
+    return new Result(median(wall), sorted[0], median(cpu), runs, reps);
+  }
+
+  /** The median of {@code values}. */
+  public static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+}

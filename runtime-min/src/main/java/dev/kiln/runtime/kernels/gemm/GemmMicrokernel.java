@@ -1,0 +1,133 @@
+package dev.kiln.runtime.kernels.gemm;
+
+import dev.kiln.runtime.kernels.Epilogue;
+import dev.kiln.runtime.kernels.simd.Vectorization;
+import java.lang.invoke.MethodHandles;
+
+/**
+ * The register-blocked heart of the packed GEMM: one {@link #rows()}×{@link #cols()} tile of C
+ * accumulated over a K block from packed panels, plus the fused epilogue over a row of outputs.
+ *
+ * <p>Packed operands (formats fixed, so weights packed on one machine run on any other):
+ * <ul>
+ *   <li>A: panels of {@link Gemm#PANEL_ROWS} rows, k-major: row r, step k at {@code a[aOff + k·8 + r]};
+ *   <li>B: panels of {@link Gemm#PANEL_COLS} columns, k-major: column j, step k at {@code b[bOff + k·32 + j]}.
+ * </ul>
+ * A kernel narrower than a panel reads a sub-panel by starting {@code aOff}/{@code bOff} inside it.
+ *
+ * <p>Two implementations: {@link ScalarGemmMicrokernel} here, and {@code VectorGemmMicrokernel} in the
+ * java21 layer, picked once by {@link Vectorization}. Both compute each output as one sequence of
+ * float operations in k order, so a result never depends on how work was split into tiles or threads.
+ */
+public abstract class GemmMicrokernel {
+  /** Epilogue mode bit: add the channel's bias. */
+  public static final int FUSE_BIAS = 1;
+  /** Epilogue mode bit: add the residual element (after the bias). */
+  public static final int FUSE_RESIDUAL = 2;
+  /** Epilogue mode bit: ReLU (last). */
+  public static final int FUSE_RELU = 4;
+  /** Epilogue mode bit: clip to [lo, hi] (last). */
+  public static final int FUSE_CLIP = 8;
+  /** {@link #fusedMode} of an epilogue the microkernel cannot fuse: use {@link Epilogue#apply}. */
+  public static final int NOT_FUSABLE = -1;
+
+  GemmMicrokernel() {}
+
+  private static final class Holder {
+    static final GemmMicrokernel INSTANCE = Vectorization.load(MethodHandles.lookup(),
+        GemmMicrokernel.class, "dev.kiln.runtime.kernels.gemm.VectorGemmMicrokernel",
+        ScalarGemmMicrokernel::new);
+  }
+
+  /** The microkernel this JVM uses. */
+  public static GemmMicrokernel get() {
+    return Holder.INSTANCE;
+  }
+
+  /** Rows of C per tile; divides {@link Gemm#PANEL_ROWS}. */
+  public abstract int rows();
+
+  /** Columns of C per tile; divides {@link Gemm#PANEL_COLS}. */
+  public abstract int cols();
+
+  /**
+   * {@code C[r][j] = (accumulate ? C[r][j] : 0) + Σ_{k<kc} A[r][k]·B[k][j]} for the full tile, C at
+   * {@code c[cOff + r·ldc + j]}; {@code kc ≥ 1}. The sum runs in k order, then adds the old C.
+   */
+  public abstract void tile(int kc, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, int ldc, boolean accumulate);
+
+  /** {@link #tile} for a single row (row 0 of the A sub-panel at {@code aOff}). */
+  public abstract void row(int kc, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, boolean accumulate);
+
+  /**
+   * Copies {@code count ≤ }{@link Gemm#PANEL_COLS} floats from {@code src[srcOff]} to {@code
+   * dst[dstOff]}: the packing routines' unit of work, too short for {@code System.arraycopy}'s call
+   * overhead to pay off.
+   */
+  public abstract void copy(float[] src, int srcOff, float[] dst, int dstOff, int count);
+
+  /**
+   * One row piece of an im2col panel: {@code dst[dOff + t] = lo ≤ t < hi ? src[sOff + t·stride] : 0}
+   * for {@code 0 ≤ t < count}. Positions outside {@code [lo, hi)} are the convolution's padding and
+   * are never read, so {@code sOff + t·stride} may lie outside {@code src} there.
+   */
+  public abstract void gather(float[] src, int sOff, int stride, int lo, int hi,
+      float[] dst, int dOff, int count);
+
+  /**
+   * Applies a fused epilogue in place to a {@code rows × cols} block of C at {@code c[cOff + r·ldc +
+   * j]} whose row r is channel {@code channel0 + r}: {@code v + bias} (when {@link #FUSE_BIAS}),
+   * {@code + residual[residualOff + r·ldc + j]} (when {@link #FUSE_RESIDUAL}), then ReLU or clip to
+   * [lo, hi] exactly as {@link Epilogue#activate} defines them, so the result is bit-for-bit what
+   * {@link Epilogue#apply} gives. One call per microkernel tile, while the tile is still in L1.
+   * (Fusing it into the register tile itself was tried: the tile method then exceeds C2's inlining
+   * node budget, the vectors get boxed, and the kernel runs 30× slower.)
+   */
+  public abstract void epilogue(int mode, Epilogue e, int channel0, float lo, float hi,
+      float[] c, int cOff, int ldc, int rows, int cols, float[] residual, int residualOff);
+
+  /**
+   * How {@code e} can be fused: a combination of the {@code FUSE_*} bits for bias, then an optional
+   * residual add, then an optional ReLU or clip; {@link #NOT_FUSABLE} for any other step sequence.
+   * Allocation-free, cheap enough to call on every kernel invocation.
+   */
+  public static int fusedMode(Epilogue e) {
+    int mode = e.hasBias() ? FUSE_BIAS : 0;
+    int steps = e.stepCount();
+    int i = 0;
+    if (i < steps && e.step(i) instanceof Epilogue.ResidualAddStep) {
+      mode |= FUSE_RESIDUAL;
+      i++;
+    }
+    if (i < steps && e.step(i) instanceof Epilogue.ActivationStep) {
+      Epilogue.Activation a = ((Epilogue.ActivationStep) e.step(i)).activation;
+      if (a == Epilogue.Activation.RELU) {
+        mode |= FUSE_RELU;
+        i++;
+      } else if (a == Epilogue.Activation.CLIP) {
+        mode |= FUSE_CLIP;
+        i++;
+      }
+    }
+    return i == steps ? mode : NOT_FUSABLE;
+  }
+
+  /** The clip bounds of a fusable epilogue's last step (lower when {@code upper} is false). */
+  static float clipBound(Epilogue e, boolean upper) {
+    int steps = e.stepCount();
+    if (steps > 0 && e.step(steps - 1) instanceof Epilogue.ActivationStep) {
+      Epilogue.ActivationStep a = (Epilogue.ActivationStep) e.step(steps - 1);
+      if (a.activation == Epilogue.Activation.CLIP) {
+        return upper ? a.beta : a.alpha;
+      }
+    }
+    return 0f;
+  }
+
+  @Override
+  public String toString() {
+    return rows() + "x" + cols();
+  }
+}

@@ -1,0 +1,310 @@
+package dev.kiln.runtime.kernels.gemm;
+
+import dev.kiln.runtime.kernels.Epilogue;
+import dev.kiln.runtime.kernels.simd.FloatSpecies;
+import dev.kiln.runtime.kernels.simd.Vectorization;
+import java.util.Objects;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API microkernel: a tile of R rows × 2 vectors, the R·2 accumulators held in registers,
+ * one broadcast of A and two loads of B per R·2 FMAs. R is 8 with 32 vector registers (AVX-512,
+ * AArch64: 16 accumulators + 2 B vectors + 1 broadcast) and 4 with 16 (AVX2: 8 accumulators; 12 spill
+ * and collapse). On the 2-core Xeon these kernels were written on, 8×32 reached 98% of the FMA peak
+ * in L1 (measured with a kc = 256 panel loop).
+ *
+ * <p>The {@code Objects.checkFromIndexSize} calls before each loop are not redundant decoration:
+ * they let C2 drop the per-iteration bounds checks of {@code fromArray}, which otherwise cost 40% of
+ * the kernel's speed. The epilogue uses compare-and-blend rather than min/max so that signed zeros and
+ * NaN come out exactly as {@link dev.kiln.runtime.kernels.Epilogue#activate} produces them.
+ */
+final class VectorGemmMicrokernel extends GemmMicrokernel {
+  private static final VectorSpecies<Float> S = FloatSpecies.PREFERRED;
+  private static final int L = S.length();
+  private static final int A_STEP = Gemm.PANEL_ROWS;
+  private static final int B_STEP = Gemm.PANEL_COLS;
+
+  private final int rows = Vectorization.get().registers() >= 32 ? 8 : 4;
+
+  VectorGemmMicrokernel() {}
+
+  @Override
+  public int rows() {
+    return rows;
+  }
+
+  @Override
+  public int cols() {
+    return 2 * L;
+  }
+
+  @Override
+  public void tile(int kc, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, int ldc, boolean accumulate) {
+    if (rows == 8) {
+      tile8(kc, a, aOff, b, bOff, c, cOff, ldc, accumulate);
+    } else {
+      tile4(kc, a, aOff, b, bOff, c, cOff, ldc, accumulate);
+    }
+  }
+
+  private static void tile8(int kc, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, int ldc, boolean accumulate) {
+    Objects.checkFromIndexSize(aOff, (kc - 1) * A_STEP + 8, a.length);
+    Objects.checkFromIndexSize(bOff, (kc - 1) * B_STEP + 2 * L, b.length);
+    FloatVector z = FloatVector.zero(S);
+    FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+    FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+    for (int k = 0; k < kc; k++) {
+      int ai = aOff + k * A_STEP;
+      int bi = bOff + k * B_STEP;
+      FloatVector b0 = FloatVector.fromArray(S, b, bi);
+      FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+      FloatVector x = FloatVector.broadcast(S, a[ai]);
+      c00 = b0.fma(x, c00);
+      c01 = b1.fma(x, c01);
+      x = FloatVector.broadcast(S, a[ai + 1]);
+      c10 = b0.fma(x, c10);
+      c11 = b1.fma(x, c11);
+      x = FloatVector.broadcast(S, a[ai + 2]);
+      c20 = b0.fma(x, c20);
+      c21 = b1.fma(x, c21);
+      x = FloatVector.broadcast(S, a[ai + 3]);
+      c30 = b0.fma(x, c30);
+      c31 = b1.fma(x, c31);
+      x = FloatVector.broadcast(S, a[ai + 4]);
+      c40 = b0.fma(x, c40);
+      c41 = b1.fma(x, c41);
+      x = FloatVector.broadcast(S, a[ai + 5]);
+      c50 = b0.fma(x, c50);
+      c51 = b1.fma(x, c51);
+      x = FloatVector.broadcast(S, a[ai + 6]);
+      c60 = b0.fma(x, c60);
+      c61 = b1.fma(x, c61);
+      x = FloatVector.broadcast(S, a[ai + 7]);
+      c70 = b0.fma(x, c70);
+      c71 = b1.fma(x, c71);
+    }
+    Objects.checkFromIndexSize(cOff, 7 * ldc + 2 * L, c.length);
+    if (accumulate) {
+      int ci = cOff;
+      c00 = c00.add(FloatVector.fromArray(S, c, ci));
+      c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+      ci += ldc;
+      c10 = c10.add(FloatVector.fromArray(S, c, ci));
+      c11 = c11.add(FloatVector.fromArray(S, c, ci + L));
+      ci += ldc;
+      c20 = c20.add(FloatVector.fromArray(S, c, ci));
+      c21 = c21.add(FloatVector.fromArray(S, c, ci + L));
+      ci += ldc;
+      c30 = c30.add(FloatVector.fromArray(S, c, ci));
+      c31 = c31.add(FloatVector.fromArray(S, c, ci + L));
+      ci += ldc;
+      c40 = c40.add(FloatVector.fromArray(S, c, ci));
+      c41 = c41.add(FloatVector.fromArray(S, c, ci + L));
+      ci += ldc;
+      c50 = c50.add(FloatVector.fromArray(S, c, ci));
+      c51 = c51.add(FloatVector.fromArray(S, c, ci + L));
+      ci += ldc;
+      c60 = c60.add(FloatVector.fromArray(S, c, ci));
+      c61 = c61.add(FloatVector.fromArray(S, c, ci + L));
+      ci += ldc;
+      c70 = c70.add(FloatVector.fromArray(S, c, ci));
+      c71 = c71.add(FloatVector.fromArray(S, c, ci + L));
+    }
+    int ci = cOff;
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    ci += ldc;
+    c10.intoArray(c, ci);
+    c11.intoArray(c, ci + L);
+    ci += ldc;
+    c20.intoArray(c, ci);
+    c21.intoArray(c, ci + L);
+    ci += ldc;
+    c30.intoArray(c, ci);
+    c31.intoArray(c, ci + L);
+    ci += ldc;
+    c40.intoArray(c, ci);
+    c41.intoArray(c, ci + L);
+    ci += ldc;
+    c50.intoArray(c, ci);
+    c51.intoArray(c, ci + L);
+    ci += ldc;
+    c60.intoArray(c, ci);
+    c61.intoArray(c, ci + L);
+    ci += ldc;
+    c70.intoArray(c, ci);
+    c71.intoArray(c, ci + L);
+  }
+
+  private static void tile4(int kc, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, int ldc, boolean accumulate) {
+    Objects.checkFromIndexSize(aOff, (kc - 1) * A_STEP + 4, a.length);
+    Objects.checkFromIndexSize(bOff, (kc - 1) * B_STEP + 2 * L, b.length);
+    FloatVector z = FloatVector.zero(S);
+    FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+    for (int k = 0; k < kc; k++) {
+      int ai = aOff + k * A_STEP;
+      int bi = bOff + k * B_STEP;
+      FloatVector b0 = FloatVector.fromArray(S, b, bi);
+      FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+      FloatVector x = FloatVector.broadcast(S, a[ai]);
+      c00 = b0.fma(x, c00);
+      c01 = b1.fma(x, c01);
+      x = FloatVector.broadcast(S, a[ai + 1]);
+      c10 = b0.fma(x, c10);
+      c11 = b1.fma(x, c11);
+      x = FloatVector.broadcast(S, a[ai + 2]);
+      c20 = b0.fma(x, c20);
+      c21 = b1.fma(x, c21);
+      x = FloatVector.broadcast(S, a[ai + 3]);
+      c30 = b0.fma(x, c30);
+      c31 = b1.fma(x, c31);
+    }
+    Objects.checkFromIndexSize(cOff, 3 * ldc + 2 * L, c.length);
+    if (accumulate) {
+      int ci = cOff;
+      c00 = c00.add(FloatVector.fromArray(S, c, ci));
+      c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+      ci += ldc;
+      c10 = c10.add(FloatVector.fromArray(S, c, ci));
+      c11 = c11.add(FloatVector.fromArray(S, c, ci + L));
+      ci += ldc;
+      c20 = c20.add(FloatVector.fromArray(S, c, ci));
+      c21 = c21.add(FloatVector.fromArray(S, c, ci + L));
+      ci += ldc;
+      c30 = c30.add(FloatVector.fromArray(S, c, ci));
+      c31 = c31.add(FloatVector.fromArray(S, c, ci + L));
+    }
+    int ci = cOff;
+    c00.intoArray(c, ci);
+    c01.intoArray(c, ci + L);
+    ci += ldc;
+    c10.intoArray(c, ci);
+    c11.intoArray(c, ci + L);
+    ci += ldc;
+    c20.intoArray(c, ci);
+    c21.intoArray(c, ci + L);
+    ci += ldc;
+    c30.intoArray(c, ci);
+    c31.intoArray(c, ci + L);
+  }
+
+  /**
+   * One row: only two accumulators, so the FMA latency chain limits it to about a quarter of peak;
+   * it serves batch-1 fully connected layers, which wait on memory for their weights anyway.
+   */
+  @Override
+  public void row(int kc, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, boolean accumulate) {
+    Objects.checkFromIndexSize(aOff, (kc - 1) * A_STEP + 1, a.length);
+    Objects.checkFromIndexSize(bOff, (kc - 1) * B_STEP + 2 * L, b.length);
+    FloatVector c0 = FloatVector.zero(S);
+    FloatVector c1 = c0;
+    for (int k = 0; k < kc; k++) {
+      int bi = bOff + k * B_STEP;
+      FloatVector x = FloatVector.broadcast(S, a[aOff + k * A_STEP]);
+      c0 = FloatVector.fromArray(S, b, bi).fma(x, c0);
+      c1 = FloatVector.fromArray(S, b, bi + L).fma(x, c1);
+    }
+    if (accumulate) {
+      c0 = c0.add(FloatVector.fromArray(S, c, cOff));
+      c1 = c1.add(FloatVector.fromArray(S, c, cOff + L));
+    }
+    c0.intoArray(c, cOff);
+    c1.intoArray(c, cOff + L);
+  }
+
+  @Override
+  public void copy(float[] src, int srcOff, float[] dst, int dstOff, int count) {
+    int i = 0;
+    for (; i <= count - L; i += L) {
+      FloatVector.fromArray(S, src, srcOff + i).intoArray(dst, dstOff + i);
+    }
+    if (i < count) {
+      VectorMask<Float> m = S.indexInRange(i, count);
+      FloatVector.fromArray(S, src, srcOff + i, m).intoArray(dst, dstOff + i, m);
+    }
+  }
+
+  /** Lane offsets of a stride-2 gather: 0, 2, 4, ... */
+  private static final int[] STRIDE_2 = new int[L];
+
+  static {
+    for (int i = 0; i < L; i++) {
+      STRIDE_2[i] = 2 * i;
+    }
+  }
+
+  @Override
+  public void gather(float[] src, int sOff, int stride, int lo, int hi,
+      float[] dst, int dOff, int count) {
+    // Padding is a lane or two at the row ends: scalar zeros there, one masked copy in between.
+    for (int t = 0; t < lo; t++) {
+      dst[dOff + t] = 0f;
+    }
+    for (int t = Math.max(lo, hi); t < count; t++) {
+      dst[dOff + t] = 0f;
+    }
+    int n = hi - lo;
+    if (n <= 0) {
+      return;
+    }
+    if (stride == 1) {
+      copy(src, sOff + lo, dst, dOff + lo, n);
+      return;
+    }
+    int first = sOff + lo * stride;
+    for (int u = 0; u < n; u += L) {
+      int at = first + u * stride;
+      if (stride == 2 && at + 2 * (L - 1) < src.length) {
+        // The gather checks every lane's index, masked or not: only whole in-bounds spans use it.
+        VectorMask<Float> m = S.indexInRange(u, n);
+        FloatVector.fromArray(S, src, at, STRIDE_2, 0, m).intoArray(dst, dOff + lo + u, m);
+      } else {
+        for (int v = u; v < Math.min(n, u + L); v++) {
+          dst[dOff + lo + v] = src[first + v * stride];
+        }
+      }
+    }
+  }
+
+  @Override
+  public void epilogue(int mode, Epilogue e, int channel0, float lo, float hi,
+      float[] c, int cOff, int ldc, int rows, int cols, float[] residual, int residualOff) {
+    boolean addBias = (mode & FUSE_BIAS) != 0;
+    boolean addResidual = (mode & FUSE_RESIDUAL) != 0;
+    boolean relu = (mode & FUSE_RELU) != 0;
+    boolean clip = (mode & FUSE_CLIP) != 0;
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector loV = FloatVector.broadcast(S, lo);
+    FloatVector hiV = FloatVector.broadcast(S, hi);
+    for (int r = 0; r < rows; r++) {
+      FloatVector biasV = FloatVector.broadcast(S, addBias ? e.bias(channel0 + r) : 0f);
+      int off = cOff + r * ldc;
+      int resOff = residualOff + r * ldc;
+      for (int i = 0; i < cols; i += L) {
+        VectorMask<Float> m = S.indexInRange(i, cols);
+        FloatVector v = FloatVector.fromArray(S, c, off + i, m);
+        if (addBias) {
+          v = v.add(biasV);
+        }
+        if (addResidual) {
+          v = v.add(FloatVector.fromArray(S, residual, resOff + i, m));
+        }
+        if (relu) {
+          // x > 0 ? x : (NaN ? x : 0), as Epilogue.activate: +0 for -0, NaN kept.
+          v = zero.blend(v, v.compare(VectorOperators.GT, zero).or(v.compare(VectorOperators.NE, v)));
+        } else if (clip) {
+          v = v.blend(loV, v.compare(VectorOperators.LT, loV));
+          v = v.blend(hiV, v.compare(VectorOperators.GT, hiV));
+        }
+        v.intoArray(c, off + i, m);
+      }
+    }
+  }
+}
