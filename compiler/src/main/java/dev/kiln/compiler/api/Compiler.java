@@ -15,6 +15,7 @@ import dev.kiln.runtime.kernels.ConvShape;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Kiln's pipeline in one place: import → passes → algorithm selection → memory plan → lowering.
@@ -28,8 +29,18 @@ public final class Compiler {
   }
 
   public static CompileResult compile(Graph imported, CompileOptions options) {
+    return compile(imported, options, Compiler::chooseAlgorithms);
+  }
+
+  /**
+   * The pipeline with a backend's own convolution algorithms (the OpenCL device's, whose weights
+   * and workspaces differ from the CPU's): {@code selection} gets the optimized graph and returns
+   * the choice for every convolution in it.
+   */
+  public static CompileResult compile(Graph imported, CompileOptions options,
+      Function<Graph, Map<String, ConvChoice>> selection) {
     Graph optimized = imported;
-    Map<String, ConvChoice> choices = chooseAlgorithms(optimized);
+    Map<String, ConvChoice> choices = selection.apply(optimized);
     MemoryPlan plan = MemoryPlanner.plan(optimized, PlanOptions.DEFAULTS.withWorkspace(
         node -> workspaceBytes(node, optimized, choices)));
     Program program = Lowering.lower(optimized, plan, choices);
