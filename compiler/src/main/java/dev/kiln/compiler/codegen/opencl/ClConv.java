@@ -42,9 +42,9 @@ final class ClConv {
         tiled(c, out, s, in, inOffset, weightOffset, outOffset, epilogue);
       }
     } else {
-      throw new dev.kiln.compiler.KilnException("layer '" + c.layer() + "' (" + c.call.opType()
-          + "): the OpenCL backend cannot run the CPU algorithm '" + kernel.name() + "', whose weights"
-          + " are packed for the CPU; compile for the OpenCL target so the device algorithms are chosen");
+      throw new dev.kiln.compiler.KilnException("the OpenCL backend cannot run the CPU convolution"
+          + " algorithm '" + kernel.name() + "', whose weights are packed for the CPU; compile for the"
+          + " OpenCL target so the device algorithms are chosen");
     }
   }
 

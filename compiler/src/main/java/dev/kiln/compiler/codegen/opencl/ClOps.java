@@ -459,9 +459,9 @@ final class ClOps {
     out.launch1d(c.call, name, count, c.i(2));
   }
 
+  /** The generator puts the layer's location in front. */
   static dev.kiln.compiler.KilnException unsupported(ClCall c) {
-    return new dev.kiln.compiler.KilnException("layer '" + c.layer() + "' (" + c.call.opType()
-        + "): the OpenCL backend has no kernel for " + c.call.owner().getSimpleName() + "."
-        + c.call.method() + " yet");
+    return new dev.kiln.compiler.KilnException("the OpenCL backend has no kernel for "
+        + c.call.owner().getSimpleName() + "." + c.call.method() + " yet");
   }
 }
