@@ -141,10 +141,10 @@ void k0_conv_tiled(__global float* arena, __global const float* weights, const i
 }
 
 // Layers: Relu_1
-// relu over 2304 elements
-__kernel void k1_relu(__global float* arena, __global const float* weights, const int inOffset, const int outOffset) {
+// relu over count elements
+__kernel void k1_relu(__global float* arena, __global const float* weights, const int inOffset, const int outOffset, const int count) {
   const int i = get_global_id(0);
-  if (i < 2304) {
+  if (i < count) {
     const float x = arena[inOffset + i];
     arena[outOffset + i] = kiln_relu(x);
   }

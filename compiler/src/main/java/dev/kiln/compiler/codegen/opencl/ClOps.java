@@ -40,16 +40,18 @@ final class ClOps {
     if (count == 0) {
       return;
     }
+    // The count is an argument, not a constant: it only guards the tail, and one kernel then
+    // serves every size (fewer kernels for the driver to build).
     String body = ClText.fill("""
           const int i = get_global_id(0);
-          if (i < ${COUNT}) {
+          if (i < count) {
             const float x = ${IN}[inOffset + i];
             arena[outOffset + i] = ${EXPR};
           }
-        """, "COUNT", count, "IN", c.buffer(first), "EXPR", expression);
-    String name = out.kernel(method.toLowerCase(Locale.ROOT), method + " over " + count + " elements",
-        List.of("inOffset", "outOffset"), "", body);
-    out.launch1d(c.call, name, count, c.i(first + 1), c.i(first + 3));
+        """, "IN", c.buffer(first), "EXPR", expression);
+    String name = out.kernel(method.toLowerCase(Locale.ROOT), method + " over count elements",
+        List.of("inOffset", "outOffset", "count"), "", body);
+    out.launch1d(c.call, name, count, c.i(first + 1), c.i(first + 3), count);
   }
 
   // --- ReferenceBinary.apply(op, outDims, a, aOff, aStrides, b, bOff, bStrides, out, outOff) ---
@@ -77,6 +79,22 @@ final class ClOps {
       case MIN -> "kiln_min(a, b)";
       case PRELU -> "a < 0.0f ? a * b : a";
     };
+    int[] contiguous = contiguous(dims);
+    if (java.util.Arrays.equals(aStrides, contiguous) && java.util.Arrays.equals(bStrides, contiguous)) {
+      // No broadcasting: like a unary kernel, one kernel for every size.
+      String body = ClText.fill("""
+            const int i = get_global_id(0);
+            if (i < count) {
+              const float a = ${A}[aOffset + i];
+              const float b = ${B}[bOffset + i];
+              arena[outOffset + i] = ${EXPR};
+            }
+          """, "A", c.buffer(2), "B", c.buffer(5), "EXPR", expression);
+      String name = out.kernel(op.name().toLowerCase(Locale.ROOT), op + " over count elements, same shapes",
+          List.of("aOffset", "bOffset", "outOffset", "count"), "", body);
+      out.launch1d(c.call, name, total, c.i(3), c.i(6), c.i(9), Math.toIntExact(total));
+      return;
+    }
     String body = ClText.fill("""
           const int i = get_global_id(0);
           if (i >= ${TOTAL}) {
@@ -451,12 +469,12 @@ final class ClOps {
     }
     String body = ClText.fill("""
           const int i = get_global_id(0);
-          if (i < ${COUNT}) {
+          if (i < count) {
             arena[outOffset + i] = ${VALUE};
           }
-        """, "COUNT", count, "VALUE", ClText.f(value));
-    String name = out.kernel("fill", "fill " + count + " elements with " + value, List.of("outOffset"), "", body);
-    out.launch1d(c.call, name, count, c.i(2));
+        """, "VALUE", ClText.f(value));
+    String name = out.kernel("fill", "fill count elements with " + value, List.of("outOffset", "count"), "", body);
+    out.launch1d(c.call, name, count, c.i(2), count);
   }
 
   /** The generator puts the layer's location in front. */
