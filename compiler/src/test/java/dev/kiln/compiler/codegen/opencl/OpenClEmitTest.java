@@ -257,13 +257,14 @@ class OpenClEmitTest {
 
   @Test
   void buildErrorOfGeneratedCodeCarriesTheLog() {
+    OpenClContext context = context();
     OpenClArtifact good = OpenClBackend.generate(compile(TwoModels.classifier()), "Classifier");
     String broken = good.source().replace("kiln_relu(float x)", "kiln_relu(float x) { undeclared_in_kernel; }\nfloat unused(float x)");
     OpenClPlan p = good.plan();
     OpenClPlan plan = new OpenClPlan(p.model(), OpenClGenerator.sha256(broken), p.buildOptions(), p.arenaBytes(),
         p.weightFloats(), p.weightsCrc32(), p.inputs(), p.outputs(), p.launches());
     dev.kiln.runtime.opencl.OpenClException e = assertThrows(dev.kiln.runtime.opencl.OpenClException.class,
-        () -> OpenClModel.load(context(), plan, broken, good.weights()));
+        () -> OpenClModel.load(context, plan, broken, good.weights()));
     assertTrue(e.buildLog().contains("undeclared_in_kernel"), e.buildLog());
     assertTrue(e.getMessage().contains(e.buildLog()), e.getMessage());
   }
