@@ -21,6 +21,7 @@ import dev.kiln.runtime.kernels.conv.ConvKernels;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Kiln's pipeline in one place: import → passes → algorithm selection → memory plan → lowering.
@@ -34,10 +35,20 @@ public final class Compiler {
   }
 
   public static CompileResult compile(Graph imported, CompileOptions options) {
+    return compile(imported, options, optimized -> chooseAlgorithms(optimized, options));
+  }
+
+  /**
+   * The pipeline with a backend's own convolution algorithms (the OpenCL device's, whose weights
+   * and workspaces differ from the CPU's): {@code selection} gets the optimized graph and returns
+   * the choice for every convolution in it.
+   */
+  public static CompileResult compile(Graph imported, CompileOptions options,
+      Function<Graph, Map<String, ConvChoice>> selection) {
     Graph optimized = options.optimize()
         ? Pipeline.standard().run(imported, PassContext.quiet())
         : imported;
-    Map<String, ConvChoice> choices = chooseAlgorithms(optimized, options);
+    Map<String, ConvChoice> choices = selection.apply(optimized);
     MemoryPlan plan = MemoryPlanner.plan(optimized, PlanOptions.DEFAULTS.withWorkspace(
         node -> workspaceBytes(node, optimized, choices)));
     Program program = Lowering.lower(optimized, plan, choices);

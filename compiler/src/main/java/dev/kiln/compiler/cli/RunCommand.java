@@ -61,12 +61,25 @@ final class RunCommand implements Callable<Integer> {
       description = "Run the graph as imported, without Kiln's optimization passes.")
   boolean noOptimize;
 
+  @Option(names = "--target", paramLabel = "TARGET", defaultValue = "cpu",
+      description = "Where to run: cpu (the interpreter on the planned arena) or opencl (the"
+          + " generated OpenCL program on a device; default: ${DEFAULT-VALUE}).")
+  String target;
+
+  @Option(names = "--opencl-device", paramLabel = "DEVICE",
+      description = "With --target opencl: a device index, gpu, cpu, or part of its name"
+          + " (default: KILN_OPENCL_DEVICE, else the first GPU, else the first device).")
+  String openClDevice;
+
   @Mixin InputOptions inputOptions;
 
   @Override
   public Integer call() {
     if (threads < 1) {
       throw new KilnException("--threads must be at least 1, got " + threads);
+    }
+    if (!target.equals("cpu") && !target.equals("opencl")) {
+      throw new KilnException("--target must be cpu or opencl, got '" + target + "'");
     }
     Map<String, Path> inputFiles = new LinkedHashMap<>();
     for (String spec : inputs) {
@@ -128,8 +141,9 @@ final class RunCommand implements Callable<Integer> {
     Main.announceKernels(spec.commandLine().getErr());
     Graph program = noOptimize ? graph : Pipeline.standard().run(graph, PassContext.quiet());
     // One arena with the planned offsets: every run of a model also exercises its memory plan.
-    Map<String, Tensor> results =
-        new ArenaInterpreter(program, MemoryPlanner.plan(program, PlanOptions.DEFAULTS)).run(feeds);
+    Map<String, Tensor> results = target.equals("opencl")
+        ? OpenClRun.run(graph, feeds, openClDevice, !noOptimize)
+        : new ArenaInterpreter(program, MemoryPlanner.plan(program, PlanOptions.DEFAULTS)).run(feeds);
 
     PrintWriter out = spec.commandLine().getOut();
     if (outputFiles.isEmpty()) {
