@@ -30,13 +30,14 @@ public final class Gemm {
   public static final int PANEL_COLS = 32;
   /**
    * Largest K block. kc = 256 keeps the B micro-panel (256×32 floats = 32 KiB) and the A micro-panel
-   * (8 KiB) together in a 48 KiB L1D; measured on the shapes in docs/performance.md.
+   * (8 KiB) together in a 48 KiB L1D. KC, MC and NC of 128, 256 and 512 were measured on the shapes
+   * in docs/performance.md; 256/256/256 was best or within noise of it on every one.
    */
-  public static final int KC = Integer.getInteger("kiln.gemm.kc", 256);
+  public static final int KC = 256;
   /** Rows of C per task: the A block MC × KC (256 KiB) stays in a 2 MiB L2 next to the B block. */
-  public static final int MC = Integer.getInteger("kiln.gemm.mc", 256);
+  public static final int MC = 256;
   /** Columns of C per task: the packed B block KC × NC (256 KiB). */
-  public static final int NC = Integer.getInteger("kiln.gemm.nc", 256);
+  public static final int NC = 256;
   /** Floats of edge-tile scratch a worker needs (the largest microkernel tile). */
   public static final int TILE_SCRATCH = PANEL_ROWS * PANEL_COLS;
 
