@@ -57,6 +57,8 @@ class ConvKernelsTest {
       // K longer than one block (300 > 256) and M longer than one task's rows (300 > 256).
       simple(1, 300, 3, 5, 7, 1, 1, 0),
       simple(1, 5, 4, 4, 300, 1, 1, 0),
+      // 1000 output channels (a classifier as a 1×1 convolution) on a 2×3 map.
+      simple(1, 7, 2, 3, 1000, 1, 1, 0),
       // N longer than one task's columns (21·21 = 441 > 256).
       simple(1, 8, 21, 21, 10, 1, 1, 0),
       // 3×3 padded, stride 1: K = 9C, odd spatial sizes.
