@@ -178,68 +178,9 @@ public final class Gemm {
       float[] c, int cOff, int ldc, boolean accumulate,
       Epilogue epilogue, int channelOffset, boolean rowChannels, float[] residual, int residualOff,
       float[] scratch, int scratchOff) {
-    GemmMicrokernel mk = GemmMicrokernel.get();
-    int mr = mk.rows();
-    int nr = mk.cols();
-    boolean withEpilogue = epilogue != null && !epilogue.isIdentity();
-    int mode = withEpilogue ? GemmMicrokernel.fusedMode(epilogue) : GemmMicrokernel.NOT_FUSABLE;
-    float lo = withEpilogue ? GemmMicrokernel.clipBound(epilogue, false) : 0f;
-    float hi = withEpilogue ? GemmMicrokernel.clipBound(epilogue, true) : 0f;
-    for (int col0 = 0; col0 < n; col0 += nr) {
-      int cols = Math.min(nr, n - col0);
-      int bi = bOff + (col0 / PANEL_COLS) * bPanelStride + col0 % PANEL_COLS;
-      for (int row0 = 0; row0 < m; row0 += mr) {
-        int rows = Math.min(mr, m - row0);
-        int ai = aOff + (row0 / PANEL_ROWS) * aPanelStride + row0 % PANEL_ROWS;
-        int ci = cOff + row0 * ldc + col0;
-        if (rows == mr && cols == nr) {
-          mk.tile(kc, a, ai, b, bi, c, ci, ldc, accumulate);
-        } else if (rows == 1 && cols == nr) {
-          mk.row(kc, a, ai, b, bi, c, ci, accumulate);
-        } else {
-          // Edges: the panels are zero-padded, so compute a whole tile into scratch, keep what fits.
-          if (rows == 1) {
-            mk.row(kc, a, ai, b, bi, scratch, scratchOff, false);
-          } else {
-            mk.tile(kc, a, ai, b, bi, scratch, scratchOff, nr, false);
-          }
-          for (int r = 0; r < rows; r++) {
-            int dst = ci + r * ldc;
-            int src = scratchOff + r * nr;
-            if (accumulate) {
-              for (int j = 0; j < cols; j++) {
-                c[dst + j] += scratch[src + j];
-              }
-            } else {
-              System.arraycopy(scratch, src, c, dst, cols);
-            }
-          }
-        }
-        if (withEpilogue) {
-          applyEpilogue(mk, epilogue, mode, lo, hi, rows, cols, c, ci, ldc,
-              rowChannels ? channelOffset + row0 : channelOffset + col0, rowChannels,
-              residual, residualOff + (ci - cOff));
-        }
-      }
-    }
-  }
-
-  private static void applyEpilogue(GemmMicrokernel mk, Epilogue e, int mode, float lo, float hi,
-      int rows, int cols, float[] c, int ci, int ldc, int channel0, boolean rowChannels,
-      float[] residual, int residualIndex) {
-    if (rowChannels && mode != GemmMicrokernel.NOT_FUSABLE) {
-      mk.epilogue(mode, e, channel0, lo, hi, c, ci, ldc, rows, cols, residual, residualIndex);
-    } else if (rowChannels) {
-      for (int r = 0; r < rows; r++) {
-        e.apply(channel0 + r, c, ci + r * ldc, cols, residual, residualIndex + r * ldc);
-      }
-    } else {
-      for (int r = 0; r < rows; r++) {
-        for (int j = 0; j < cols; j++) {
-          e.apply(channel0 + j, c, ci + r * ldc + j, 1, residual, residualIndex + r * ldc + j);
-        }
-      }
-    }
+    GemmMicrokernel.get().multiplyBlock(m, n, kc, a, aOff, aPanelStride, b, bOff, bPanelStride,
+        c, cOff, ldc, accumulate, epilogue, channelOffset, rowChannels, residual, residualOff,
+        scratch, scratchOff);
   }
 
   // ---------------------------------------------------------------------------------------------
