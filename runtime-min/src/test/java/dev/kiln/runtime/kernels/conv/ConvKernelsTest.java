@@ -273,6 +273,24 @@ class ConvKernelsTest {
   }
 
   @Test
+  void convCallChecksItsBuffersOnce() {
+    ConvShape s = simple(1, 3, 5, 5, 4, 3, 1, 1);
+    ConvKernel k = ConvKernels.generic();
+    float[] packed = new float[k.packedWeightFloats(s)];
+    float[] ws = new float[k.workspaceFloats(s, 1)];
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ConvCall(k, s,
+        Epilogue.NONE, new float[75], 1, packed, 0, new float[100], 0, null, 0, ws, 0));
+    assertEquals("input needs 75 floats at offset 1 but the array holds 75 (" + s + ")", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new ConvCall(k, s,
+        Epilogue.builder().residualAdd().build(), new float[75], 0, packed, 0, new float[100], 0,
+        null, 0, ws, 0));
+    assertEquals("epilogue ADD_RESIDUAL needs a residual tensor", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> new ConvCall(ConvKernels.byName("gemm-1x1"),
+        s, Epilogue.NONE, new float[75], 0, packed, 0, new float[100], 0, null, 0, ws, 0));
+    assertEquals("gemm-1x1 does not support " + s, e.getMessage());
+  }
+
+  @Test
   void emptyBatchHasNoTasks() {
     ConvShape s = simple(0, 3, 5, 5, 4, 3, 1, 1);
     for (ConvKernel k : ConvKernels.all()) {
