@@ -199,8 +199,9 @@ public abstract class GemmMicrokernel {
     return 0f;
   }
 
+  /** E.g. "8x32 GEMM microkernel". */
   @Override
   public String toString() {
-    return rows() + "x" + cols();
+    return rows() + "x" + cols() + " GEMM microkernel";
   }
 }

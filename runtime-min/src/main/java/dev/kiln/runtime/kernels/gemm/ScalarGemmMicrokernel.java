@@ -171,6 +171,11 @@ final class ScalarGemmMicrokernel extends GemmMicrokernel {
   }
 
   @Override
+  public String toString() {
+    return "row-axpy GEMM auto-vectorized by C2";
+  }
+
+  @Override
   public void copy(float[] src, int srcOff, float[] dst, int dstOff, int count) {
     System.arraycopy(src, srcOff, dst, dstOff, count);
   }
