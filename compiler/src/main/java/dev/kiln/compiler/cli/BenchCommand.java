@@ -70,7 +70,8 @@ final class BenchCommand implements Callable<Integer> {
   int minRunMillis;
 
   @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "500",
-      description = "Untimed warm-up per measurement (default: ${DEFAULT-VALUE}).")
+      description = "Shortest untimed warm-up per measurement; it goes on while calls still get"
+          + " faster (C2 compiling the Vector API code), up to 10x this (default: ${DEFAULT-VALUE}).")
   int warmupMillis;
 
   @Override
