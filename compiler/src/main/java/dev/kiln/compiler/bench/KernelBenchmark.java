@@ -39,13 +39,15 @@ public final class KernelBenchmark {
   }
 
   /** FMA peak of one core on the active kernel path. */
-  public record Peak(String loop, double gflops) {}
+  public record Peak(String loop, double gflops, double medianCpuGflops, double bestCpuGflops) {}
 
   public Peak peak() {
     PeakFlops p = PeakFlops.get();
     long iterations = 2_000_000;
     Timing.Result r = timing.measure(() -> blackhole(p.run(iterations)));
-    return new Peak(p.description(), p.flopsPerIteration() * iterations / r.medianNanos());
+    double flops = p.flopsPerIteration() * iterations;
+    return new Peak(p.description(), flops / r.medianNanos(), flops / r.medianCpuNanos(),
+        flops / r.minCpuNanos());
   }
 
   /**
@@ -84,8 +86,11 @@ public final class KernelBenchmark {
     return new GemmResult(m, n, k, prepacked, packingA, threaded, team.threads());
   }
 
-  /** A distinct convolution of a model: its geometry, how often it occurs, its first node. */
-  public record ConvLayer(String model, String firstNode, ConvShape shape, int count) {
+  /**
+   * A distinct convolution of a model: its geometry, how often it occurs, its first node, and that
+   * node's weights when they are constants (else null).
+   */
+  public record ConvLayer(String model, String firstNode, ConvShape shape, int count, float[] weights) {
     public long flops() {
       return ConvCall.flops(shape);
     }
@@ -104,34 +109,93 @@ public final class KernelBenchmark {
       Conv conv = (Conv) node.op();
       ConvShape s = conv.convShape(g.type(node.input(0)), g.type(node.input(1)),
           node.hasInput(2) ? g.type(node.input(2)) : null);
-      layers.merge(s.toString(), new ConvLayer(name, node.name(), s, 1),
-          (old, one) -> new ConvLayer(old.model(), old.firstNode(), old.shape(), old.count() + 1));
+      float[] weights = g.isConstant(node.input(1)) ? g.constant(node.input(1)).toFloatArray() : null;
+      layers.merge(s.toString(), new ConvLayer(name, node.name(), s, 1, weights),
+          (old, one) -> new ConvLayer(old.model(), old.firstNode(), old.shape(), old.count() + 1,
+              old.weights()));
     }
     return new ArrayList<>(layers.values());
   }
 
-  /** One algorithm on one layer. */
-  public record ConvResult(ConvLayer layer, String algorithm, Timing.Result time) {}
+  /**
+   * One algorithm on one layer; with numerics, the largest absolute error of its output against a
+   * float64 evaluation of the same layer, and the largest |output| for scale.
+   */
+  public record ConvResult(ConvLayer layer, String algorithm, Timing.Result time, double maxError,
+      double maxOutput) {}
 
-  /** Times every registered algorithm that supports {@code layer}, with a bias + ReLU epilogue. */
-  public List<ConvResult> conv(ConvLayer layer, ThreadTeam team) {
+  /**
+   * Times every registered algorithm that supports {@code layer}, with a bias + ReLU epilogue, on an
+   * input uniform in [-1, 1) and the layer's own weights (random ones when they are not constants).
+   * With {@code numerics}, also compares each output with a float64 evaluation (slow: direct loops).
+   */
+  public List<ConvResult> conv(ConvLayer layer, ThreadTeam team, boolean numerics) {
     ConvShape s = layer.shape();
     float[] in = random(1, s.batch * s.inChannels * s.inH * s.inW);
-    float[] w = random(2, s.outChannels * s.inChannelsPerGroup() * s.kernelH * s.kernelW);
-    float[] out = new float[s.batch * s.outChannels * s.outH * s.outW];
-    Epilogue e = Epilogue.builder().bias(random(3, s.outChannels)).activation(Activation.RELU).build();
+    float[] w = layer.weights() != null ? layer.weights()
+        : random(2, s.outChannels * s.inChannelsPerGroup() * s.kernelH * s.kernelW);
+    float[] bias = random(3, s.outChannels);
+    Epilogue e = Epilogue.builder().bias(bias).activation(Activation.RELU).build();
+    double[] exact = numerics ? exactBiasRelu(s, in, w, bias) : null;
     List<ConvResult> results = new ArrayList<>();
     for (ConvKernel kernel : ConvKernels.all()) {
       if (!kernel.supports(s)) {
         continue;
       }
+      float[] out = new float[s.batch * s.outChannels * s.outH * s.outW];
       float[] packed = new float[kernel.packedWeightFloats(s)];
       kernel.packWeights(s, w, 0, packed, 0);
       float[] ws = new float[kernel.workspaceFloats(s, team.threads())];
       ConvCall call = new ConvCall(kernel, s, e, in, 0, packed, 0, out, 0, null, 0, ws, 0);
-      results.add(new ConvResult(layer, kernel.name(), timing.measure(() -> call.runOn(team))));
+      Timing.Result time = timing.measure(() -> call.runOn(team));
+      double maxError = Double.NaN;
+      double maxOutput = Double.NaN;
+      if (exact != null) {
+        maxError = 0;
+        maxOutput = 0;
+        for (int i = 0; i < out.length; i++) {
+          maxError = Math.max(maxError, Math.abs(out[i] - exact[i]));
+          maxOutput = Math.max(maxOutput, Math.abs(exact[i]));
+        }
+      }
+      results.add(new ConvResult(layer, kernel.name(), time, maxError, maxOutput));
     }
     return results;
+  }
+
+  /** The layer with bias and ReLU in float64: direct loops, the sum in k order. */
+  static double[] exactBiasRelu(ConvShape s, float[] in, float[] w, float[] bias) {
+    int cg = s.inChannelsPerGroup();
+    int mg = s.outChannelsPerGroup();
+    double[] out = new double[s.batch * s.outChannels * s.outH * s.outW];
+    for (int n = 0; n < s.batch; n++) {
+      for (int m = 0; m < s.outChannels; m++) {
+        int g = m / mg;
+        for (int y = 0; y < s.outH; y++) {
+          for (int x = 0; x < s.outW; x++) {
+            double sum = 0;
+            for (int c = 0; c < cg; c++) {
+              int plane = (n * s.inChannels + g * cg + c) * s.inH * s.inW;
+              for (int i = 0; i < s.kernelH; i++) {
+                int iy = y * s.strideH - s.padTop + i * s.dilationH;
+                if (iy < 0 || iy >= s.inH) {
+                  continue;
+                }
+                for (int j = 0; j < s.kernelW; j++) {
+                  int ix = x * s.strideW - s.padLeft + j * s.dilationW;
+                  if (ix >= 0 && ix < s.inW) {
+                    sum += (double) in[plane + iy * s.inW + ix]
+                        * w[((m * cg + c) * s.kernelH + i) * s.kernelW + j];
+                  }
+                }
+              }
+            }
+            out[((n * s.outChannels + m) * s.outH + y) * s.outW + x] = Math.max(0, sum + bias[m]);
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /**

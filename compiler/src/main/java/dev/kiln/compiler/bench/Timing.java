@@ -6,7 +6,9 @@ import java.util.Arrays;
 
 /**
  * Times an operation the way the benchmark tables report it: warm-up first (at least {@code
- * warmupNanos} and 5 calls, so C2 has compiled the kernels), then {@code runs} samples of at least
+ * warmupNanos} and 5 calls, and on until the fastest call has not improved for the last half of the
+ * warm-up, at most 10 × {@code warmupNanos}: C2 must have compiled the kernels), then {@code runs}
+ * samples of at least
  * {@code minSampleNanos} each (short operations repeat inside a sample), reported as the median time
  * per call. Thread CPU time is recorded beside wall time: on a shared machine the two part ways when
  * other processes take the core, and CPU time is then the better estimate of single-thread speed.
@@ -27,17 +29,33 @@ public final class Timing {
     this.minSampleNanos = minSampleNanos;
   }
 
-  /** Median wall and CPU nanoseconds per call (CPU time of the calling thread only). */
-  public record Result(double medianNanos, double minNanos, double medianCpuNanos, int runs, int repsPerRun) {}
+  /** Median and minimum wall and CPU nanoseconds per call (CPU time of the calling thread only). */
+  public record Result(double medianNanos, double minNanos, double medianCpuNanos, double minCpuNanos,
+      int runs, int repsPerRun) {}
 
   public Result measure(Runnable op) {
+    // Vector API code runs boxed, 100-1000x slower, until C2 has compiled it, which for a small
+    // layer takes seconds of calls: warm up until the fastest call stops improving.
     long start = System.nanoTime();
+    long lastImprovement = start;
+    double best = Double.POSITIVE_INFINITY;
     int calls = 0;
-    while (calls < 5 || System.nanoTime() - start < warmupNanos) {
+    while (true) {
+      long t0 = System.nanoTime();
       op.run();
+      long t1 = System.nanoTime();
       calls++;
+      if (t1 - t0 < best * 0.97) {
+        best = t1 - t0;
+        lastImprovement = t1;
+      }
+      long elapsed = t1 - start;
+      boolean settled = elapsed >= warmupNanos && calls >= 5 && t1 - lastImprovement > elapsed / 2;
+      if (settled || elapsed > 10 * warmupNanos) {
+        break;
+      }
     }
-    double perCall = (double) (System.nanoTime() - start) / calls;
+    double perCall = best;
     int reps = (int) Math.max(1, Math.ceil(minSampleNanos / Math.max(1.0, perCall)));
     double[] wall = new double[runs];
     double[] cpu = new double[runs];
@@ -51,9 +69,15 @@ public final class Timing {
       wall[r] = (double) (System.nanoTime() - t0) / reps;
       cpu[r] = cpuTime ? (double) (THREADS.getCurrentThreadCpuTime() - c0) / reps : Double.NaN;
     }
-    double[] sorted = wall.clone();
-    Arrays.sort(sorted);
-    return new Result(median(wall), sorted[0], median(cpu), runs, reps);
+    return new Result(median(wall), min(wall), median(cpu), min(cpu), runs, reps);
+  }
+
+  static double min(double[] values) {
+    double m = Double.POSITIVE_INFINITY;
+    for (double v : values) {
+      m = Math.min(m, v);
+    }
+    return m;
   }
 
   /** The median of {@code values}. */

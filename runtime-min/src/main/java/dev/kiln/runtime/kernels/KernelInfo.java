@@ -22,21 +22,21 @@ public final class KernelInfo {
   }
 
   /**
-   * E.g. {@code "Vector API, 512-bit (16 floats), 8x32 GEMM microkernel"} or {@code "scalar Java,
-   * 4x4 GEMM microkernel (the jdk.incubator.vector module is not enabled; ...)"}.
+   * E.g. {@code "Vector API, 512-bit (16 floats), 8x32 GEMM microkernel"} or {@code "plain Java,
+   * row-axpy GEMM auto-vectorized by C2 (the jdk.incubator.vector module is not enabled; ...)"}.
    */
   public static String description() {
     Vectorization v = Vectorization.get();
-    String microkernel = GemmMicrokernel.get() + " GEMM microkernel";
     if (v.vectorized()) {
-      return "Vector API, " + v.vectorBits() + "-bit (" + v.vectorFloats() + " floats), " + microkernel;
+      return "Vector API, " + v.vectorBits() + "-bit (" + v.vectorFloats() + " floats), "
+          + GemmMicrokernel.get();
     }
-    return "scalar Java, " + microkernel + " (" + v.reason() + ")";
+    return "plain Java, " + GemmMicrokernel.get() + " (" + v.reason() + ")";
   }
 
-  /** A few words for a status line: {@code "Vector API 512-bit"} or {@code "scalar Java"}. */
+  /** A few words for a status line: {@code "Vector API 512-bit"} or {@code "plain Java"}. */
   public static String shortDescription() {
     Vectorization v = Vectorization.get();
-    return v.vectorized() ? "Vector API " + v.vectorBits() + "-bit" : "scalar Java";
+    return v.vectorized() ? "Vector API " + v.vectorBits() + "-bit" : "plain Java";
   }
 }

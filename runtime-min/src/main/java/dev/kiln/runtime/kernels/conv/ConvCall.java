@@ -38,6 +38,16 @@ public final class ConvCall implements ThreadTeam.Task {
     if (epilogue.hasResidual() && residual == null) {
       throw new IllegalArgumentException("epilogue " + epilogue + " needs a residual tensor");
     }
+    long inputs = (long) shape.batch * shape.inChannels * shape.inH * shape.inW;
+    long outputs = (long) shape.batch * shape.outChannels * shape.outH * shape.outW;
+    requireRoom("input", in, inOff, inputs, shape);
+    requireRoom("output", out, outOff, outputs, shape);
+    requireRoom("packed weights", packed, packedOff, kernel.packedWeightFloats(shape), shape);
+    requireRoom("workspace (for 1 thread)", workspace, workspaceOff, kernel.workspaceFloats(shape, 1),
+        shape);
+    if (epilogue.hasResidual()) {
+      requireRoom("residual", residual, residualOff, outputs, shape);
+    }
     this.kernel = kernel;
     this.shape = shape;
     this.epilogue = epilogue;
@@ -55,13 +65,23 @@ public final class ConvCall implements ThreadTeam.Task {
     this.flops = flops(shape);
   }
 
+  private static void requireRoom(String what, float[] array, int offset, long floats, ConvShape s) {
+    if (offset < 0 || array.length - (long) offset < floats) {
+      throw new IllegalArgumentException(what + " needs " + floats + " floats at offset " + offset
+          + " but the array holds " + array.length + " (" + s + ")");
+    }
+  }
+
   /** Multiply-adds × 2 of a convolution: what {@link ThreadTeam#run(int, long, ThreadTeam.Task)} weighs. */
   public static long flops(ConvShape s) {
     return 2L * s.batch * s.outChannels * s.outH * s.outW
         * s.inChannelsPerGroup() * s.kernelH * s.kernelW;
   }
 
-  /** Runs the whole convolution on {@code team}, split by the team's rules. */
+  /**
+   * Runs the whole convolution on {@code team}, split by the team's rules; the workspace must hold
+   * {@code kernel.workspaceFloats(shape, team.threads())} floats.
+   */
   public void runOn(ThreadTeam team) {
     team.run(tasks, flops, this);
   }

@@ -96,11 +96,12 @@ abstract class GemmConv implements ConvKernel {
       int channel0 = g * mg + row0;
       int groupIn = inOff + (n * s.inChannels + g * cg) * inPlane;
       int plane = (n * s.outChannels + channel0) * hw + col0;
-      int aBase = pOff + g * groupWeights + row0 * k;
+      int groupA = pOff + g * groupWeights;
       for (int k0 = 0; k0 < k; k0 += kc0) {
         int kc = Math.min(kc0, k - k0);
         packB(s, in, groupIn, k0, kc, col0, nc, workspace, ws);
-        Gemm.multiplyBlock(mc, nc, kc, packed, aBase + k0 * Gemm.PANEL_ROWS, Gemm.PANEL_ROWS * k,
+        Gemm.multiplyBlock(mc, nc, kc, packed, Gemm.packedABlock(mg, k, k0, row0, groupA),
+            Gemm.PANEL_ROWS * kc,
             workspace, ws, Gemm.PANEL_COLS * kc, out, outOff + plane, hw, k0 > 0,
             k0 + kc == k ? epilogue : null, channel0, true, residual, residualOff + plane,
             workspace, scratch);

@@ -30,13 +30,14 @@ public final class Gemm {
   public static final int PANEL_COLS = 32;
   /**
    * Largest K block. kc = 256 keeps the B micro-panel (256×32 floats = 32 KiB) and the A micro-panel
-   * (8 KiB) together in a 48 KiB L1D; measured on the shapes in docs/performance.md.
+   * (8 KiB) together in a 48 KiB L1D. KC, MC and NC of 128, 256 and 512 were measured on the shapes
+   * in docs/performance.md; 256/256/256 was best or within noise of it on every one.
    */
-  public static final int KC = Integer.getInteger("kiln.gemm.kc", 256);
+  public static final int KC = 256;
   /** Rows of C per task: the A block MC × KC (256 KiB) stays in a 2 MiB L2 next to the B block. */
-  public static final int MC = Integer.getInteger("kiln.gemm.mc", 256);
+  public static final int MC = 256;
   /** Columns of C per task: the packed B block KC × NC (256 KiB). */
-  public static final int NC = Integer.getInteger("kiln.gemm.nc", 256);
+  public static final int NC = 256;
   /** Floats of edge-tile scratch a worker needs (the largest microkernel tile). */
   public static final int TILE_SCRATCH = PANEL_ROWS * PANEL_COLS;
 
@@ -80,25 +81,27 @@ public final class Gemm {
 
   /**
    * Packs {@code A[M×K]} (row-major with row stride {@code lda}; {@code K×M} when {@code transA})
-   * into 8-row panels: row {@code i}, step {@code p} at {@code dst[dOff + (i/8)·8K + p·8 + i%8]}; rows
-   * past M are zero. A panel's slice for the K block at {@code k0} starts at {@code (i/8)·8K + k0·8}.
+   * K block by K block ({@link #kBlockSize}), each block's 8-row panels one after another: for the
+   * block starting at {@code k0} of length {@code kc}, row {@code i}, step {@code k0 + p} sits at
+   * {@code dst[dOff + k0·roundUp(M, 8) + (i/8)·8·kc + p·8 + i%8]} (see {@link #packedABlock}); rows
+   * past M are zero. Block-major, so a task streams its A block from memory front to back, which the
+   * hardware prefetcher follows; with panel-major order the 7×7 ResNet layers (9 MiB of weights used
+   * for 49 columns) ran at half speed.
    */
   public static void packA(int m, int k, float[] a, int aOff, int lda, boolean transA,
       float[] dst, int dOff) {
-    int panels = ceilDiv(m, PANEL_ROWS);
-    for (int p = 0; p < panels; p++) {
-      int base = dOff + p * PANEL_ROWS * k;
-      for (int kk = 0; kk < k; kk++) {
-        for (int r = 0; r < PANEL_ROWS; r++) {
-          int i = p * PANEL_ROWS + r;
-          float v = 0f;
-          if (i < m) {
-            v = transA ? a[aOff + kk * lda + i] : a[aOff + i * lda + kk];
-          }
-          dst[base + kk * PANEL_ROWS + r] = v;
-        }
-      }
+    int kc0 = kBlockSize(k);
+    for (int k0 = 0; k0 < k; k0 += kc0) {
+      int kc = Math.min(kc0, k - k0);
+      packBlockA(m, kc, a, transA ? aOff + k0 * lda : aOff + k0, lda, transA,
+          dst, packedABlock(m, k, k0, 0, dOff));
     }
+  }
+
+  /** Where the K block starting at {@code k0} of row panel {@code row0/8} begins in packed A. */
+  public static int packedABlock(int m, int k, int k0, int row0, int pOff) {
+    int kc = Math.min(kBlockSize(k), k - k0);
+    return pOff + k0 * roundUpRows(m) + row0 * kc;
   }
 
   /** Floats of {@link #packB}'s output: the columns rounded up to whole panels. */
@@ -175,68 +178,9 @@ public final class Gemm {
       float[] c, int cOff, int ldc, boolean accumulate,
       Epilogue epilogue, int channelOffset, boolean rowChannels, float[] residual, int residualOff,
       float[] scratch, int scratchOff) {
-    GemmMicrokernel mk = GemmMicrokernel.get();
-    int mr = mk.rows();
-    int nr = mk.cols();
-    boolean withEpilogue = epilogue != null && !epilogue.isIdentity();
-    int mode = withEpilogue ? GemmMicrokernel.fusedMode(epilogue) : GemmMicrokernel.NOT_FUSABLE;
-    float lo = withEpilogue ? GemmMicrokernel.clipBound(epilogue, false) : 0f;
-    float hi = withEpilogue ? GemmMicrokernel.clipBound(epilogue, true) : 0f;
-    for (int col0 = 0; col0 < n; col0 += nr) {
-      int cols = Math.min(nr, n - col0);
-      int bi = bOff + (col0 / PANEL_COLS) * bPanelStride + col0 % PANEL_COLS;
-      for (int row0 = 0; row0 < m; row0 += mr) {
-        int rows = Math.min(mr, m - row0);
-        int ai = aOff + (row0 / PANEL_ROWS) * aPanelStride + row0 % PANEL_ROWS;
-        int ci = cOff + row0 * ldc + col0;
-        if (rows == mr && cols == nr) {
-          mk.tile(kc, a, ai, b, bi, c, ci, ldc, accumulate);
-        } else if (rows == 1 && cols == nr) {
-          mk.row(kc, a, ai, b, bi, c, ci, accumulate);
-        } else {
-          // Edges: the panels are zero-padded, so compute a whole tile into scratch, keep what fits.
-          if (rows == 1) {
-            mk.row(kc, a, ai, b, bi, scratch, scratchOff, false);
-          } else {
-            mk.tile(kc, a, ai, b, bi, scratch, scratchOff, nr, false);
-          }
-          for (int r = 0; r < rows; r++) {
-            int dst = ci + r * ldc;
-            int src = scratchOff + r * nr;
-            if (accumulate) {
-              for (int j = 0; j < cols; j++) {
-                c[dst + j] += scratch[src + j];
-              }
-            } else {
-              System.arraycopy(scratch, src, c, dst, cols);
-            }
-          }
-        }
-        if (withEpilogue) {
-          applyEpilogue(mk, epilogue, mode, lo, hi, rows, cols, c, ci, ldc,
-              rowChannels ? channelOffset + row0 : channelOffset + col0, rowChannels,
-              residual, residualOff + (ci - cOff));
-        }
-      }
-    }
-  }
-
-  private static void applyEpilogue(GemmMicrokernel mk, Epilogue e, int mode, float lo, float hi,
-      int rows, int cols, float[] c, int ci, int ldc, int channel0, boolean rowChannels,
-      float[] residual, int residualIndex) {
-    if (rowChannels && mode != GemmMicrokernel.NOT_FUSABLE) {
-      mk.epilogue(mode, e, channel0, lo, hi, c, ci, ldc, rows, cols, residual, residualIndex);
-    } else if (rowChannels) {
-      for (int r = 0; r < rows; r++) {
-        e.apply(channel0 + r, c, ci + r * ldc, cols, residual, residualIndex + r * ldc);
-      }
-    } else {
-      for (int r = 0; r < rows; r++) {
-        for (int j = 0; j < cols; j++) {
-          e.apply(channel0 + j, c, ci + r * ldc + j, 1, residual, residualIndex + r * ldc + j);
-        }
-      }
-    }
+    GemmMicrokernel.get().multiplyBlock(m, n, kc, a, aOff, aPanelStride, b, bOff, bPanelStride,
+        c, cOff, ldc, accumulate, epilogue, channelOffset, rowChannels, residual, residualOff,
+        scratch, scratchOff);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -282,7 +226,7 @@ public final class Gemm {
       for (int k0 = 0; k0 < k; k0 += kc0) {
         int kc = Math.min(kc0, k - k0);
         packBlockRows(b, bOff, ldb, k0, kc, col0, nc, workspace, workspaceOff);
-        multiplyBlock(mc, nc, kc, packedA, aOff + row0 * k + k0 * PANEL_ROWS, PANEL_ROWS * k,
+        multiplyBlock(mc, nc, kc, packedA, packedABlock(m, k, k0, row0, aOff), PANEL_ROWS * kc,
             workspace, workspaceOff, PANEL_COLS * kc, c, ci, ldc, k0 > 0,
             k0 + kc == k ? epilogue : null, channelOffset + row0, true, residual, ri,
             workspace, scratchOff);

@@ -89,6 +89,79 @@ public abstract class GemmMicrokernel {
       float[] c, int cOff, int ldc, int rows, int cols, float[] residual, int residualOff);
 
   /**
+   * One K block over packed panels, as {@link Gemm#multiplyBlock} documents: by default tile by
+   * tile, each finished tile getting its epilogue while it is still in L1.
+   */
+  void multiplyBlock(int m, int n, int kc,
+      float[] a, int aOff, int aPanelStride, float[] b, int bOff, int bPanelStride,
+      float[] c, int cOff, int ldc, boolean accumulate,
+      Epilogue epilogue, int channelOffset, boolean rowChannels, float[] residual, int residualOff,
+      float[] scratch, int scratchOff) {
+    int mr = rows();
+    int nr = cols();
+    boolean withEpilogue = epilogue != null && !epilogue.isIdentity();
+    int mode = withEpilogue ? fusedMode(epilogue) : NOT_FUSABLE;
+    float lo = withEpilogue ? clipBound(epilogue, false) : 0f;
+    float hi = withEpilogue ? clipBound(epilogue, true) : 0f;
+    for (int col0 = 0; col0 < n; col0 += nr) {
+      int cols = Math.min(nr, n - col0);
+      int bi = bOff + (col0 / Gemm.PANEL_COLS) * bPanelStride + col0 % Gemm.PANEL_COLS;
+      for (int row0 = 0; row0 < m; row0 += mr) {
+        int rows = Math.min(mr, m - row0);
+        int ai = aOff + (row0 / Gemm.PANEL_ROWS) * aPanelStride + row0 % Gemm.PANEL_ROWS;
+        int ci = cOff + row0 * ldc + col0;
+        if (rows == mr && cols == nr) {
+          tile(kc, a, ai, b, bi, c, ci, ldc, accumulate);
+        } else if (rows == 1 && cols == nr) {
+          row(kc, a, ai, b, bi, c, ci, accumulate);
+        } else {
+          // Edges: the panels are zero-padded, so compute a whole tile into scratch, keep what fits.
+          if (rows == 1) {
+            row(kc, a, ai, b, bi, scratch, scratchOff, false);
+          } else {
+            tile(kc, a, ai, b, bi, scratch, scratchOff, nr, false);
+          }
+          for (int r = 0; r < rows; r++) {
+            int dst = ci + r * ldc;
+            int src = scratchOff + r * nr;
+            if (accumulate) {
+              for (int j = 0; j < cols; j++) {
+                c[dst + j] += scratch[src + j];
+              }
+            } else {
+              System.arraycopy(scratch, src, c, dst, cols);
+            }
+          }
+        }
+        if (withEpilogue) {
+          applyEpilogue(epilogue, mode, lo, hi, rows, cols, c, ci, ldc,
+              rowChannels ? channelOffset + row0 : channelOffset + col0, rowChannels,
+              residual, residualOff + (ci - cOff));
+        }
+      }
+    }
+  }
+
+  /** The epilogue on a finished {@code rows × cols} block of C: fused when it can be. */
+  final void applyEpilogue(Epilogue e, int mode, float lo, float hi,
+      int rows, int cols, float[] c, int ci, int ldc, int channel0, boolean rowChannels,
+      float[] residual, int residualIndex) {
+    if (rowChannels && mode != NOT_FUSABLE) {
+      epilogue(mode, e, channel0, lo, hi, c, ci, ldc, rows, cols, residual, residualIndex);
+    } else if (rowChannels) {
+      for (int r = 0; r < rows; r++) {
+        e.apply(channel0 + r, c, ci + r * ldc, cols, residual, residualIndex + r * ldc);
+      }
+    } else {
+      for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < cols; j++) {
+          e.apply(channel0 + j, c, ci + r * ldc + j, 1, residual, residualIndex + r * ldc + j);
+        }
+      }
+    }
+  }
+
+  /**
    * How {@code e} can be fused: a combination of the {@code FUSE_*} bits for bias, then an optional
    * residual add, then an optional ReLU or clip; {@link #NOT_FUSABLE} for any other step sequence.
    * Allocation-free, cheap enough to call on every kernel invocation.
@@ -126,8 +199,9 @@ public abstract class GemmMicrokernel {
     return 0f;
   }
 
+  /** E.g. "8x32 GEMM microkernel". */
   @Override
   public String toString() {
-    return rows() + "x" + cols();
+    return rows() + "x" + cols() + " GEMM microkernel";
   }
 }

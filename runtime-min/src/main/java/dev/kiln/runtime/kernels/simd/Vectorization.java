@@ -141,28 +141,28 @@ public final class Vectorization {
       String vmInfo, String arch, IntSupplier probe) {
     String enable = "; start java with --add-modules " + MODULE + " for the Vector API kernels";
     if (property != null && property.trim().toLowerCase(Locale.ROOT).equals("false")) {
-      return scalar("disabled by -D" + PROPERTY + "=false; using the scalar Java kernels");
+      return scalar("disabled by -D" + PROPERTY + "=false; using the plain-Java kernels");
     }
     if (javaFeature < 21) {
       return scalar("Java " + javaFeature + " has no usable Vector API for Kiln (needs Java 21+);"
-          + " using the scalar Java kernels");
+          + " using the plain-Java kernels");
     }
     if (!modulePresent) {
-      return scalar("the " + MODULE + " module is not enabled; using the scalar Java kernels (several"
+      return scalar("the " + MODULE + " module is not enabled; using the plain-Java kernels (several"
           + " times slower)" + enable);
     }
     if (vmInfo.contains("interpreted mode")) {
-      return scalar("the JVM runs without a JIT (" + vmInfo + "); using the scalar Java kernels");
+      return scalar("the JVM runs without a JIT (" + vmInfo + "); using the plain-Java kernels");
     }
     int bits;
     try {
       bits = probe.getAsInt();
     } catch (RuntimeException | LinkageError e) {
-      return scalar("cannot use the Vector API: " + e.getMessage() + "; using the scalar Java kernels");
+      return scalar("cannot use the Vector API: " + e.getMessage() + "; using the plain-Java kernels");
     }
     if (bits < 128) {
       return scalar("the preferred vector size is " + bits + " bits (needs 128 or more); using the"
-          + " scalar Java kernels");
+          + " plain-Java kernels");
     }
     bits = Math.min(bits, MAX_VECTOR_BITS);
     boolean aarch64 = arch.equals("aarch64") || arch.equals("arm64");
@@ -177,6 +177,6 @@ public final class Vectorization {
   @Override
   public String toString() {
     return vectorized ? "Vector API, " + vectorBits + "-bit (" + vectorFloats() + " floats), "
-        + registers + " registers" : "scalar Java (" + reason + ")";
+        + registers + " registers" : "plain Java (" + reason + ")";
   }
 }

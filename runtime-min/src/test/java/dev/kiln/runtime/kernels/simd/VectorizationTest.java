@@ -36,7 +36,7 @@ class VectorizationTest {
   void propertyFalseForcesScalar() {
     Vectorization v = Vectorization.decide("false", 25, true, "", "amd64", NO_PROBE);
     assertFalse(v.vectorized());
-    assertEquals("disabled by -Dkiln.vector=false; using the scalar Java kernels", v.reason());
+    assertEquals("disabled by -Dkiln.vector=false; using the plain-Java kernels", v.reason());
     assertTrue(Vectorization.decide("true", 25, true, "", "amd64", AVX512).vectorized());
   }
 
@@ -44,7 +44,7 @@ class VectorizationTest {
   void missingModuleSaysHowToEnableIt() {
     Vectorization v = Vectorization.decide(null, 25, false, "", "amd64", NO_PROBE);
     assertFalse(v.vectorized());
-    assertEquals("the jdk.incubator.vector module is not enabled; using the scalar Java kernels"
+    assertEquals("the jdk.incubator.vector module is not enabled; using the plain-Java kernels"
         + " (several times slower); start java with --add-modules jdk.incubator.vector for the"
         + " Vector API kernels", v.reason());
   }
