@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
     versionProvider = Main.VersionProvider.class,
     description = "Kiln: compiles CNN models (ONNX, Kiln JSON) ahead of time into plain Java.",
     subcommands = {
-      RunCommand.class, InspectCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
+      RunCommand.class, CompileCommand.class, InspectCommand.class, ConvertCommand.class,
+      CommandLine.HelpCommand.class})
 public final class Main {
   public static final int OK = 0;
   public static final int USER_ERROR = 1;
