@@ -168,14 +168,15 @@ public final class ModelClass {
    *     (a bug in the lowering)
    */
   public static ModelClass of(Program program, CodegenOptions options, long weightsCrc32) {
-    NameAllocator names = new NameAllocator();
+    Names names = new Names();
     // Members of KilnModel and of the generated class itself: a layer called "execute" or "run"
-    // gets another name rather than an overload that reads like an override.
-    for (String reserved : List.of("execute", "run", "ints", "name", "inputs", "outputs", "input",
+    // gets another name rather than an overload that reads like an override. Restricted
+    // identifiers too: an unqualified call of a method named yield does not compile.
+    for (String reserved : List.of("yield", "var", "record", "sealed", "permits", "execute", "run", "ints", "name", "inputs", "outputs", "input",
         "output", "arenaFloats", "weightFloats", "memoryBytes", "newSession", "close", "toString",
         "hashCode", "equals", "getClass", "weights", "arena", "threads", "WEIGHT_FLOATS",
         "WEIGHTS_CRC32", "WEIGHTS_RESOURCE", "ARENA_FLOATS", "MODEL_NAME", options.className())) {
-      names.newName(reserved, new Object());
+      names.newName(reserved);
     }
     List<LayerDraft> drafts = new ArrayList<>();
     List<KernelCall> calls = program.calls();
@@ -253,11 +254,35 @@ public final class ModelClass {
     return pieces;
   }
 
+  /**
+   * Unique identifiers. JavaPoet's {@link NameAllocator} makes a suggestion valid (a keyword gets a
+   * trailing '_'); a taken name gets a number here rather than NameAllocator's growing run of '_',
+   * which thousands of layers sharing a truncated prefix would turn into thousands of characters.
+   */
+  private static final class Names {
+    private final NameAllocator allocator = new NameAllocator();
+    private final java.util.Set<String> used = new java.util.HashSet<>();
+    private final java.util.Map<String, Integer> nextNumber = new java.util.HashMap<>();
+
+    String newName(String suggestion) {
+      int n = nextNumber.getOrDefault(suggestion, 1);
+      String candidate = n == 1 ? suggestion : suggestion + "_" + n;
+      while (used.contains(candidate)) {
+        n++;
+        candidate = suggestion + "_" + n;
+      }
+      nextNumber.put(suggestion, n + 1);
+      String name = allocator.newName(candidate);
+      used.add(name);
+      return name;
+    }
+  }
+
   /** A layer before packing, with its size estimates. */
   private record LayerDraft(Layer layer, List<Constant> constants, List<EpilogueField> epilogues,
       int constantPoolEstimate, int staticInitBytes, int constructorBytes) {}
 
-  private static LayerDraft draft(List<KernelCall> calls, NameAllocator names) {
+  private static LayerDraft draft(List<KernelCall> calls, Names names) {
     KernelCall first = calls.get(0);
     String methodName = names.newName(JavaNames.lowerCamel(first.layer()));
     String constantPrefix = JavaNames.upperSnake(first.layer());
@@ -299,7 +324,7 @@ public final class ModelClass {
     return new LayerDraft(layer, constants, epilogues, pool, staticInit, constructor);
   }
 
-  private static Operand operand(Arg arg, NameAllocator names, String constantPrefix,
+  private static Operand operand(Arg arg, Names names, String constantPrefix,
       String fieldPrefix) {
     if (arg instanceof Arg.Arena) {
       return new Operand.ExecuteParam(ARENA_PARAM);

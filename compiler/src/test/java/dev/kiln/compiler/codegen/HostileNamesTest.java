@@ -44,7 +44,8 @@ class HostileNamesTest {
         .namedNode("int", "Add", List.of("int", "class"), List.of("_"))
         .namedNode(LONG_NAME, "Sigmoid", List.of("_"), List.of("\\u000a"))
         .namedNode("\\u000a", "Relu", List.of("\\u000a"), List.of("1 2"))
-        .namedNode("", "Tanh", List.of("1 2"), List.of(HUGE_NAME))
+        .namedNode("yield", "Sigmoid", List.of("1 2"), List.of("yield"))
+        .namedNode("", "Tanh", List.of("yield"), List.of(HUGE_NAME))
         .output(HUGE_NAME)
         .build().toByteArray();
     var graph = OnnxImporter.fromProto(
