@@ -102,6 +102,7 @@ class LargeModelsTest {
     float[] expected = new ProgramModel(program).run(input);
     try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()},
         getClass().getClassLoader())) {
+      GeneratedClasses.checkClass(g.code().get("wide/Wide.class"), loader);
       Class<?> c = Class.forName("wide.Wide", true, loader);
       try (KilnModel fromClassPath = (KilnModel) c.getConstructor().newInstance()) {
         Bits.assertBitIdentical(expected, fromClassPath.run(input), "class-path weights");
