@@ -68,6 +68,27 @@ public final class Session implements AutoCloseable {
     System.arraycopy(src, off, arena, t.arenaOffset(), t.elements());
   }
 
+  /** Copies the input named {@code name} from {@code src[off..]} into the arena, without allocating. */
+  public void setInput(String name, float[] src, int off) {
+    setInput(indexOf(model.inputs(), name, "input"), src, off);
+  }
+
+  /** Copies the output named {@code name} to {@code dst[off..]}, without allocating. */
+  public void getOutput(String name, float[] dst, int off) {
+    getOutput(indexOf(model.outputs(), name, "output"), dst, off);
+  }
+
+  private int indexOf(java.util.List<TensorInfo> list, String name, String what) {
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    // Not there: the model's lookup throws, naming the ones it has.
+    TensorInfo missing = what.equals("input") ? model.input(name) : model.output(name);
+    throw new AssertionError(missing);
+  }
+
   /** Runs on the inputs set with {@link #setInput}. */
   public void run() {
     checkOpen();

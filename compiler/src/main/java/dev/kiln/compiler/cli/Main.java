@@ -18,8 +18,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Kiln: compiles CNN models (ONNX, Kiln JSON) ahead of time into plain Java.",
-    subcommands = {RunCommand.class, InspectCommand.class, ConvertCommand.class, BenchCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {
+      RunCommand.class, CompileCommand.class, InspectCommand.class, ConvertCommand.class,
+      BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static final int OK = 0;
   public static final int USER_ERROR = 1;

@@ -1,7 +1,9 @@
 package dev.kiln.compiler.cli;
 
 import dev.kiln.compiler.KilnException;
-import dev.kiln.compiler.exec.ArenaInterpreter;
+import dev.kiln.compiler.api.CompileOptions;
+import dev.kiln.compiler.api.Compiler;
+import dev.kiln.compiler.exec.ProgramModel;
 import dev.kiln.compiler.importer.ImportOptions;
 import dev.kiln.compiler.importer.ModelImporter;
 import dev.kiln.compiler.io.TensorFiles;
@@ -9,10 +11,8 @@ import dev.kiln.compiler.ir.Graph;
 import dev.kiln.compiler.ir.Shape;
 import dev.kiln.compiler.ir.Tensor;
 import dev.kiln.compiler.ir.Value;
-import dev.kiln.compiler.memory.MemoryPlanner;
-import dev.kiln.compiler.memory.PlanOptions;
-import dev.kiln.compiler.passes.PassContext;
-import dev.kiln.compiler.passes.Pipeline;
+import dev.kiln.compiler.lower.Program;
+import dev.kiln.runtime.Session;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -139,11 +139,26 @@ final class RunCommand implements Callable<Integer> {
     }
 
     Main.announceKernels(spec.commandLine().getErr());
-    Graph program = noOptimize ? graph : Pipeline.standard().run(graph, PassContext.quiet());
-    // One arena with the planned offsets: every run of a model also exercises its memory plan.
-    Map<String, Tensor> results = target.equals("opencl")
-        ? OpenClRun.run(graph, feeds, openClDevice, !noOptimize)
-        : new ArenaInterpreter(program, MemoryPlanner.plan(program, PlanOptions.DEFAULTS)).run(feeds);
+    Map<String, Tensor> results;
+    if (target.equals("opencl")) {
+      results = OpenClRun.run(graph, feeds, openClDevice, !noOptimize);
+    } else {
+      // The lowered program, run directly: the same program the Java and bytecode backends emit,
+      // so `kiln run` shows what a compiled model computes (and exercises its memory plan).
+      Program program = Compiler.compile(graph, CompileOptions.builder().optimize(!noOptimize).build())
+          .program();
+      Map<String, float[]> named = new LinkedHashMap<>();
+      feeds.forEach((name, t) -> named.put(name, t.toFloatArray()));
+      Map<String, float[]> computed;
+      try (ProgramModel compiled = new ProgramModel(program);
+          Session session = compiled.newSession(threads)) {
+        computed = session.run(named);
+      }
+      results = new LinkedHashMap<>();
+      for (Program.IoSlot slot : program.outputs()) {
+        results.put(slot.name(), Tensor.adopt(Shape.of(slot.shape()), computed.get(slot.name())));
+      }
+    }
 
     PrintWriter out = spec.commandLine().getOut();
     if (outputFiles.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.kiln.compiler.lower;
 
 import dev.kiln.compiler.KilnException;
+import dev.kiln.compiler.ir.DType;
 import dev.kiln.compiler.ir.Graph;
 import dev.kiln.compiler.ir.Node;
 import dev.kiln.compiler.ir.TypeInference;
@@ -107,6 +108,10 @@ public final class Lowering {
     }
     List<Program.IoSlot> inputs = new ArrayList<>();
     for (Value in : graph.inputs()) {
+      if (in.type().dtype() != DType.FLOAT32) {
+        throw new KilnException(graph.source() + ": input '" + in.name() + "' is " + in.type()
+            + "; a compiled model takes float32 inputs only");
+      }
       inputs.add(new Program.IoSlot(in.name(), in.type().shape().dims(), ctx.arenaOffset(in.name())));
     }
     List<Program.IoSlot> outputs = new ArrayList<>();
@@ -114,6 +119,10 @@ public final class Lowering {
       if (!plan.hasValue(out)) {
         throw new KilnException(graph.source() + ": graph output '" + out
             + "' is a constant; a compiled model computes its outputs from its inputs");
+      }
+      if (graph.type(out).dtype() != DType.FLOAT32) {
+        throw new KilnException(graph.source() + ": output '" + out + "' is " + graph.type(out)
+            + "; a compiled model gives float32 outputs only");
       }
       outputs.add(new Program.IoSlot(out, graph.type(out).shape().dims(), ctx.arenaOffset(out)));
     }

@@ -1,0 +1,159 @@
+package dev.kiln.compiler.cli;
+
+import dev.kiln.compiler.KilnException;
+import dev.kiln.compiler.api.CompileOptions;
+import dev.kiln.compiler.api.CompileResult;
+import dev.kiln.compiler.api.Compiler;
+import dev.kiln.compiler.codegen.Codegen;
+import dev.kiln.compiler.codegen.CodegenOptions;
+import dev.kiln.compiler.codegen.GeneratedModel;
+import dev.kiln.compiler.codegen.JavaNames;
+import dev.kiln.compiler.codegen.Target;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code kiln compile}: a model to a generated Java class (source or bytecode), its weights resource
+ * and its memory plan. The steps stay apart — options, compile, generate, write — so report and
+ * budget options can join each step without reshaping the command.
+ */
+@Command(
+    name = "compile",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Compiles a model into a Java class extending dev.kiln.runtime.KilnModel, with its weights"
+          + " resource (P/Name.weights) and memory plan (P/Name.plan.json).",
+      "Example: kiln compile digits_cnn.onnx -o src/main/java --package com.example --target java"
+    })
+final class CompileCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODEL", description = "The model (.onnx or .json).")
+  Path model;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true,
+      description = "Output root: files go to DIR/P/Name.* (P the package as folders).")
+  Path outputDir;
+
+  @Option(names = "--target", paramLabel = "TARGET", defaultValue = "java",
+      description = "java (a .java file) or bytecode (.class files, no javac needed);"
+          + " default: ${DEFAULT-VALUE}.")
+  String target;
+
+  @Option(names = "--package", paramLabel = "P", defaultValue = "",
+      description = "The generated class's package (default: the unnamed package).")
+  String packageName;
+
+  @Option(names = "--class", paramLabel = "NAME",
+      description = "The generated class's name (default: from the model file, digits_cnn.onnx ->"
+          + " DigitsCnn).")
+  String className;
+
+  @Option(names = "--jar", paramLabel = "FILE.jar",
+      description = "Also write a jar with the class files, weights and plan (--target bytecode).")
+  Path jar;
+
+  @Mixin InputOptions inputOptions;
+
+  @Override
+  public Integer call() {
+    Target chosen = parseTarget(target);
+    if (jar != null && chosen != Target.BYTECODE) {
+      throw new KilnException("--jar needs --target bytecode (a jar holds class files)");
+    }
+    CodegenOptions options = codegenOptions();
+    checkOutputDir(outputDir);
+
+    CompileResult result = Compiler.compile(model, CompileOptions.builder()
+        .importOptions(inputOptions.importOptions())
+        .build());
+    GeneratedModel generated = Codegen.generate(result.program(), chosen,
+        options.withModel(model.getFileName().toString(), sha256(model)));
+
+    PrintWriter out = spec.commandLine().getOut();
+    for (Path file : generated.writeTo(outputDir)) {
+      out.println("wrote " + file);
+    }
+    if (jar != null) {
+      generated.writeJar(jar);
+      out.println("wrote " + jar);
+    }
+    return Main.OK;
+  }
+
+  private static Target parseTarget(String name) {
+    for (Target t : Target.values()) {
+      if (t.cliName().equals(name)) {
+        return t;
+      }
+    }
+    throw new KilnException("--target '" + name + "': expected java or bytecode");
+  }
+
+  private CodegenOptions codegenOptions() {
+    try {
+      JavaNames.checkPackageName(packageName);
+    } catch (KilnException e) {
+      throw new KilnException("--package " + e.getMessage());
+    }
+    String name = className;
+    if (name == null) {
+      name = JavaNames.classNameFromFile(model.getFileName().toString());
+      try {
+        JavaNames.checkClassName(name);
+      } catch (KilnException e) {
+        throw new KilnException(model + ": cannot derive a class name from the file name ('" + name
+            + "'); give one with --class");
+      }
+    } else {
+      try {
+        JavaNames.checkClassName(name);
+      } catch (KilnException e) {
+        throw new KilnException("--class " + e.getMessage());
+      }
+    }
+    return CodegenOptions.of(packageName, name);
+  }
+
+  /** Fails before compiling when the output folder cannot be one. */
+  private static void checkOutputDir(Path dir) {
+    Path existing = dir.toAbsolutePath();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing != null && !Files.isDirectory(existing)) {
+      throw new KilnException("-o " + dir + ": " + existing + " is not a directory");
+    }
+    if (existing != null && !Files.isWritable(existing)) {
+      throw new KilnException("-o " + dir + ": " + existing + " is not writable");
+    }
+  }
+
+  private static String sha256(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (IOException e) {
+      throw new KilnException(file + ": cannot read: " + e.getMessage());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}
