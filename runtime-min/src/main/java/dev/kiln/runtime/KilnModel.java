@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import dev.kiln.runtime.parallel.ThreadTeam;
 
 /**
  * A compiled model. Generated classes extend it; it is immutable and thread-safe, holds the weights
@@ -26,27 +27,34 @@ public abstract class KilnModel implements AutoCloseable {
   private final List<TensorInfo> inputs;
   private final List<TensorInfo> outputs;
   private final int arenaFloats;
+  private final int maxThreads;
   private final float[] weights;
   private final ConcurrentLinkedDeque<Session> pool = new ConcurrentLinkedDeque<>();
   private volatile boolean closed;
 
   /**
+   * @param maxThreads the most threads a session may use: the arena holds kernel workspace for that
+   *     many workers
    * @param weights the loaded weights; the model owns them from now on
    */
   protected KilnModel(String name, TensorInfo[] inputs, TensorInfo[] outputs, int arenaFloats,
-      float[] weights) {
+      int maxThreads, float[] weights) {
+    if (maxThreads < 1) {
+      throw new IllegalArgumentException("maxThreads must be at least 1, got " + maxThreads);
+    }
     this.name = Objects.requireNonNull(name, "name");
     this.inputs = List.of(inputs);
     this.outputs = List.of(outputs);
     this.arenaFloats = arenaFloats;
+    this.maxThreads = maxThreads;
     this.weights = Objects.requireNonNull(weights, "weights");
   }
 
   /**
    * Runs every layer once on {@code arena}, whose input slots hold the inputs; afterwards the output
-   * slots hold the outputs. Called with the session's arena and thread count.
+   * slots hold the outputs. Called with the session's arena and thread team.
    */
-  protected abstract void execute(float[] arena, float[] weights, int threads);
+  protected abstract void execute(float[] arena, float[] weights, ThreadTeam team);
 
   public String name() {
     return name;
@@ -85,6 +93,11 @@ public abstract class KilnModel implements AutoCloseable {
     return arenaFloats;
   }
 
+  /** The most threads a session uses (the model was compiled with workspace for that many). */
+  public int maxThreads() {
+    return maxThreads;
+  }
+
   /** Floats of weights held, once, by the model. */
   public int weightFloats() {
     return weights.length;
@@ -99,12 +112,19 @@ public abstract class KilnModel implements AutoCloseable {
     return ((long) weights.length + arenaFloats) * Float.BYTES;
   }
 
-  /** A session running on the calling thread alone. */
+  /**
+   * A session using {@link #maxThreads()} threads: the thread count the model was compiled for
+   * (by default the compiling machine's processors).
+   */
   public Session newSession() {
-    return newSession(1);
+    return newSession(maxThreads);
   }
 
-  /** A session whose layers split their work over {@code threads} threads. */
+  /**
+   * A session whose layers split their work over {@code threads} threads (the caller and {@code
+   * threads − 1} workers it owns), at most {@link #maxThreads()}: more are capped, and {@link
+   * Session#threads()} says how many it uses. Results do not depend on the thread count.
+   */
   public Session newSession(int threads) {
     checkOpen();
     return new Session(this, threads);

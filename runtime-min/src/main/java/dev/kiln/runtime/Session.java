@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.parallel.ThreadTeam;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,7 +12,7 @@ import java.util.Map;
 public final class Session implements AutoCloseable {
   private final KilnModel model;
   private final float[] arena;
-  private final int threads;
+  private final ThreadTeam team;
   private boolean closed;
 
   Session(KilnModel model, int threads) {
@@ -20,15 +21,16 @@ public final class Session implements AutoCloseable {
     }
     this.model = model;
     this.arena = new float[model.arenaFloats()];
-    this.threads = threads;
+    this.team = new ThreadTeam(Math.min(threads, model.maxThreads()));
   }
 
   public KilnModel model() {
     return model;
   }
 
+  /** The threads this session's layers use: the caller and the workers it owns. */
   public int threads() {
-    return threads;
+    return team.threads();
   }
 
   /**
@@ -42,7 +44,7 @@ public final class Session implements AutoCloseable {
     checkRange(in, inOff, input);
     checkRange(out, outOff, output);
     System.arraycopy(in, inOff, arena, input.arenaOffset(), input.elements());
-    model.execute(arena, model.weights(), threads);
+    model.execute(arena, model.weights(), team);
     System.arraycopy(arena, output.arenaOffset(), out, outOff, output.elements());
   }
 
@@ -56,7 +58,7 @@ public final class Session implements AutoCloseable {
           + output.elements() + " to write; have " + in.remaining() + " and " + out.remaining());
     }
     in.get(arena, input.arenaOffset(), input.elements());
-    model.execute(arena, model.weights(), threads);
+    model.execute(arena, model.weights(), team);
     out.put(arena, output.arenaOffset(), output.elements());
   }
 
@@ -92,7 +94,7 @@ public final class Session implements AutoCloseable {
   /** Runs on the inputs set with {@link #setInput}. */
   public void run() {
     checkOpen();
-    model.execute(arena, model.weights(), threads);
+    model.execute(arena, model.weights(), team);
   }
 
   /** Copies output {@code index} to {@code dst[off..]}. */
@@ -152,9 +154,12 @@ public final class Session implements AutoCloseable {
     }
   }
 
-  /** Idempotent. */
+  /** Stops the session's worker threads; idempotent. */
   @Override
   public void close() {
-    closed = true;
+    if (!closed) {
+      closed = true;
+      team.close();
+    }
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kiln.runtime.parallel.ThreadTeam;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +18,11 @@ class SessionTest {
       super("sumdiff", new TensorInfo[] {new TensorInfo("a", new int[] {3}, 0),
           new TensorInfo("b", new int[] {1, 3}, 3)},
           new TensorInfo[] {new TensorInfo("sum", new int[] {3}, 6),
-              new TensorInfo("diff", new int[] {3}, 9)}, 12, new float[0]);
+              new TensorInfo("diff", new int[] {3}, 9)}, 12, 4, new float[0]);
     }
 
     @Override
-    protected void execute(float[] arena, float[] weights, int threads) {
+    protected void execute(float[] arena, float[] weights, ThreadTeam team) {
       for (int i = 0; i < 3; i++) {
         arena[6 + i] = arena[i] + arena[3 + i];
         arena[9 + i] = arena[i] - arena[3 + i];

@@ -10,12 +10,18 @@ import java.util.Objects;
  * @param optimize run the optimization passes (on by default)
  * @param forcedAlgorithm a convolution algorithm (by name, e.g. "direct") to use for every layer
  *     it supports instead of selecting one, or {@code null}
+ * @param threads the most threads a session of the compiled model may use: the arena holds kernel
+ *     workspace for that many (default: this machine's processors)
  */
-public record CompileOptions(ImportOptions importOptions, boolean optimize, String forcedAlgorithm) {
+public record CompileOptions(ImportOptions importOptions, boolean optimize, String forcedAlgorithm,
+    int threads) {
   public static final CompileOptions DEFAULTS = builder().build();
 
   public CompileOptions {
     Objects.requireNonNull(importOptions, "importOptions");
+    if (threads < 1) {
+      throw new dev.kiln.compiler.KilnException("threads must be at least 1, got " + threads);
+    }
   }
 
   public static Builder builder() {
@@ -23,7 +29,8 @@ public record CompileOptions(ImportOptions importOptions, boolean optimize, Stri
   }
 
   public Builder toBuilder() {
-    return new Builder().importOptions(importOptions).optimize(optimize).forcedAlgorithm(forcedAlgorithm);
+    return new Builder().importOptions(importOptions).optimize(optimize).forcedAlgorithm(forcedAlgorithm)
+        .threads(threads);
   }
 
   /** Builds {@link CompileOptions}. */
@@ -31,8 +38,14 @@ public record CompileOptions(ImportOptions importOptions, boolean optimize, Stri
     private ImportOptions importOptions = ImportOptions.DEFAULTS;
     private boolean optimize = true;
     private String forcedAlgorithm;
+    private int threads = Runtime.getRuntime().availableProcessors();
 
     private Builder() {}
+
+    public Builder threads(int value) {
+      this.threads = value;
+      return this;
+    }
 
     public Builder forcedAlgorithm(String name) {
       this.forcedAlgorithm = name;
@@ -50,7 +63,7 @@ public record CompileOptions(ImportOptions importOptions, boolean optimize, Stri
     }
 
     public CompileOptions build() {
-      return new CompileOptions(importOptions, optimize, forcedAlgorithm);
+      return new CompileOptions(importOptions, optimize, forcedAlgorithm, threads);
     }
   }
 }

@@ -50,8 +50,8 @@ public final class Compiler {
         : imported;
     Map<String, ConvChoice> choices = selection.apply(optimized);
     MemoryPlan plan = MemoryPlanner.plan(optimized, PlanOptions.DEFAULTS.withWorkspace(
-        node -> workspaceBytes(node, optimized, choices)));
-    Program program = Lowering.lower(optimized, plan, choices);
+        node -> workspaceBytes(node, optimized, choices, options.threads())));
+    Program program = Lowering.lower(optimized, plan, choices, options.threads());
     return new CompileResult(imported, optimized, choices, plan, program);
   }
 
@@ -77,12 +77,13 @@ public final class Compiler {
     return choices;
   }
 
-  private static long workspaceBytes(Node node, Graph graph, Map<String, ConvChoice> choices) {
+  private static long workspaceBytes(Node node, Graph graph, Map<String, ConvChoice> choices,
+      int threads) {
     ConvChoice c = choices.get(node.name());
     if (c == null) {
       return 0;
     }
     ConvShape shape = Lowering.convShape(node, graph);
-    return (long) c.kernel().workspaceFloats(shape, 1) * Float.BYTES;
+    return (long) c.kernel().workspaceFloats(shape, threads) * Float.BYTES;
   }
 }

@@ -66,6 +66,11 @@ final class CompileCommand implements Callable<Integer> {
       description = "Also write a jar with the class files, weights and plan (--target bytecode).")
   Path jar;
 
+  @Option(names = "--threads", paramLabel = "N",
+      description = "The most threads a session of the compiled model may use: kernel workspace is"
+          + " planned for that many (default: this machine's processors).")
+  Integer threads;
+
   @Mixin InputOptions inputOptions;
 
   @Override
@@ -77,9 +82,12 @@ final class CompileCommand implements Callable<Integer> {
     CodegenOptions options = codegenOptions();
     checkOutputDir(outputDir);
 
-    CompileResult result = Compiler.compile(model, CompileOptions.builder()
-        .importOptions(inputOptions.importOptions())
-        .build());
+    CompileOptions.Builder compileOptions = CompileOptions.builder()
+        .importOptions(inputOptions.importOptions());
+    if (threads != null) {
+      compileOptions.threads(threads);
+    }
+    CompileResult result = Compiler.compile(model, compileOptions.build());
     GeneratedModel generated = Codegen.generate(result.program(), chosen,
         options.withModel(model.getFileName().toString(), sha256(model)));
 

@@ -145,8 +145,8 @@ final class RunCommand implements Callable<Integer> {
     } else {
       // The lowered program, run directly: the same program the Java and bytecode backends emit,
       // so `kiln run` shows what a compiled model computes (and exercises its memory plan).
-      Program program = Compiler.compile(graph, CompileOptions.builder().optimize(!noOptimize).build())
-          .program();
+      Program program = Compiler.compile(graph,
+          CompileOptions.builder().optimize(!noOptimize).threads(threads).build()).program();
       Map<String, float[]> named = new LinkedHashMap<>();
       feeds.forEach((name, t) -> named.put(name, t.toFloatArray()));
       Map<String, float[]> computed;

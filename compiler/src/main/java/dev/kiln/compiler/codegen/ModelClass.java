@@ -41,10 +41,11 @@ public final class ModelClass {
    */
   public static final List<Param> EXECUTE_PARAMS = List.of(
       new Param("arena", float[].class), new Param("weights", float[].class),
-      new Param("threads", int.class));
+      new Param("team", dev.kiln.runtime.parallel.ThreadTeam.class));
 
   private static final int ARENA_PARAM = 0;
   private static final int WEIGHTS_PARAM = 1;
+  private static final int TEAM_PARAM = 2;
 
   /** Longest {@code int[]} constant written as an array literal; longer ones are encoded in strings. */
   public static final int MAX_INLINE_INTS = 64;
@@ -175,7 +176,7 @@ public final class ModelClass {
     for (String reserved : List.of("yield", "var", "record", "sealed", "permits", "execute", "run", "ints", "name", "inputs", "outputs", "input",
         "output", "arenaFloats", "weightFloats", "memoryBytes", "newSession", "close", "toString",
         "hashCode", "equals", "getClass", "weights", "arena", "threads", "WEIGHT_FLOATS",
-        "WEIGHTS_CRC32", "WEIGHTS_RESOURCE", "ARENA_FLOATS", "MODEL_NAME", options.className())) {
+        "WEIGHTS_CRC32", "WEIGHTS_RESOURCE", "ARENA_FLOATS", "MAX_THREADS", "maxThreads", "MODEL_NAME", options.className())) {
       names.newName(reserved);
     }
     List<LayerDraft> drafts = new ArrayList<>();
@@ -330,6 +331,8 @@ public final class ModelClass {
       return new Operand.ExecuteParam(ARENA_PARAM);
     } else if (arg instanceof Arg.Weights) {
       return new Operand.ExecuteParam(WEIGHTS_PARAM);
+    } else if (arg instanceof Arg.Team) {
+      return new Operand.ExecuteParam(TEAM_PARAM);
     } else if (arg instanceof Arg.NullArray) {
       return new Operand.Null();
     } else if (arg instanceof Arg.IntArg i) {

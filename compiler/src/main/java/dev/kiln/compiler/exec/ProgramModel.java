@@ -5,6 +5,7 @@ import dev.kiln.compiler.lower.KernelCall;
 import dev.kiln.compiler.lower.Program;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.TensorInfo;
+import dev.kiln.runtime.parallel.ThreadTeam;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
@@ -27,34 +28,41 @@ public final class ProgramModel extends KilnModel {
   private final MethodHandle[] handles;
   private final Object[][] arguments;
   private final int[][] arenaSlots;
+  private final int[][] teamSlots;
 
   public ProgramModel(Program program) {
     this(program, program.weightsCopy());
   }
 
   private ProgramModel(Program program, float[] weights) {
-    super(program.name(), slots(program.inputs()), slots(program.outputs()), program.arenaFloats(), weights);
+    super(program.name(), slots(program.inputs()), slots(program.outputs()), program.arenaFloats(),
+        program.maxThreads(), weights);
     this.program = program;
     this.weights = weights;
     List<KernelCall> calls = program.calls();
     this.handles = new MethodHandle[calls.size()];
     this.arguments = new Object[calls.size()][];
     this.arenaSlots = new int[calls.size()][];
+    this.teamSlots = new int[calls.size()][];
     for (int c = 0; c < calls.size(); c++) {
       KernelCall call = calls.get(c);
       handles[c] = resolve(call);
       Object[] args = new Object[call.args().size()];
       List<Integer> slots = new ArrayList<>();
+      List<Integer> teams = new ArrayList<>();
       for (int i = 0; i < args.length; i++) {
         Arg arg = call.args().get(i);
         if (arg instanceof Arg.Arena) {
           slots.add(i);
+        } else if (arg instanceof Arg.Team) {
+          teams.add(i);
         } else {
           args[i] = constant(arg, weights);
         }
       }
       arguments[c] = args;
       arenaSlots[c] = slots.stream().mapToInt(Integer::intValue).toArray();
+      teamSlots[c] = teams.stream().mapToInt(Integer::intValue).toArray();
     }
   }
 
@@ -91,7 +99,9 @@ public final class ProgramModel extends KilnModel {
       }
       System.arraycopy(data, 0, arena, in.arenaOffset(), data.length);
     }
-    execute(arena, weights, 1);
+    try (ThreadTeam single = new ThreadTeam(1)) {
+      execute(arena, weights, single);
+    }
     Map<String, float[]> outputs = new LinkedHashMap<>();
     for (Program.IoSlot out : program.outputs()) {
       outputs.put(out.name(),
@@ -154,11 +164,14 @@ public final class ProgramModel extends KilnModel {
   }
 
   @Override
-  protected void execute(float[] arena, float[] weights, int threads) {
+  protected void execute(float[] arena, float[] weights, ThreadTeam team) {
     for (int c = 0; c < handles.length; c++) {
       Object[] args = arguments[c].clone();
       for (int slot : arenaSlots[c]) {
         args[slot] = arena;
+      }
+      for (int slot : teamSlots[c]) {
+        args[slot] = team;
       }
       try {
         handles[c].invokeWithArguments(args);

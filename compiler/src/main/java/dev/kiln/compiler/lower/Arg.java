@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * One argument of a {@link KernelCall}: a value fixed at compile time, or one of the few run-time
- * objects a generated model holds (its arena and its weights). Each backend turns an
+ * objects a generated model holds (its arena, its weights, its session's thread team). Each backend turns an
  * argument into code its own way: the Java backend into a literal or a named constant, the bytecode
  * backend into a push instruction, the interpreter into an object.
  */
@@ -27,6 +27,14 @@ public sealed interface Arg {
     @Override
     public Class<?> javaType() {
       return float[].class;
+    }
+  }
+
+  /** The session's thread team, which a layer splits its tasks over. */
+  record Team() implements Arg {
+    @Override
+    public Class<?> javaType() {
+      return dev.kiln.runtime.parallel.ThreadTeam.class;
     }
   }
 

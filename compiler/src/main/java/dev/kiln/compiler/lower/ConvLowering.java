@@ -73,6 +73,7 @@ final class ConvLowering implements OpLowering {
     String x = node.input(0);
     return new KernelCall(node.name(), node.opType(),
         choice.kernel().name() + ": " + choice.reason(), ConvRunner.class, "run", List.of(
+            new Arg.Team(),
             new Arg.StaticFieldArg(choice.kernelOwner(), choice.kernelField(),
                 dev.kiln.runtime.kernels.conv.ConvKernel.class),
             new Arg.ConvShapeArg(shape, "shape"),

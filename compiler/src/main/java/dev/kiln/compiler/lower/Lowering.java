@@ -78,6 +78,15 @@ public final class Lowering {
    * @param choices the algorithm of every Conv node, by node name
    */
   public static Program lower(Graph graph, MemoryPlan plan, Map<String, ConvChoice> choices) {
+    return lower(graph, plan, choices, 1);
+  }
+
+  /**
+   * @param choices the algorithm of every Conv node, by node name
+   * @param maxThreads the most threads a session may use; the plan's workspace must hold that many
+   */
+  public static Program lower(Graph graph, MemoryPlan plan, Map<String, ConvChoice> choices,
+      int maxThreads) {
     WeightsBlob weights = new WeightsBlob();
     LoweringContext ctx = new LoweringContext(graph, plan, weights, (node, shape) -> {
       ConvChoice c = choices.get(node.name());
@@ -127,7 +136,7 @@ public final class Lowering {
       outputs.add(new Program.IoSlot(out, graph.type(out).shape().dims(), ctx.arenaOffset(out)));
     }
     return new Program(graph.name(), calls, Math.toIntExact(plan.arenaBytes() / Float.BYTES),
-        weights.toArray(), inputs, outputs, plan);
+        maxThreads, weights.toArray(), inputs, outputs, plan);
   }
 
   /**

@@ -51,16 +51,22 @@ public final class Program {
   private final String name;
   private final List<KernelCall> calls;
   private final int arenaFloats;
+  private final int maxThreads;
   private final float[] weights;
   private final List<IoSlot> inputs;
   private final List<IoSlot> outputs;
   private final MemoryPlan plan;
 
-  public Program(String name, List<KernelCall> calls, int arenaFloats, float[] weights,
+  /**
+   * @param maxThreads the most threads a session may split layers over: kernel workspace in the
+   *     arena is planned for that many workers
+   */
+  public Program(String name, List<KernelCall> calls, int arenaFloats, int maxThreads, float[] weights,
       List<IoSlot> inputs, List<IoSlot> outputs, MemoryPlan plan) {
     this.name = Objects.requireNonNull(name);
     this.calls = List.copyOf(calls);
     this.arenaFloats = arenaFloats;
+    this.maxThreads = maxThreads;
     this.weights = weights.clone();
     this.inputs = List.copyOf(inputs);
     this.outputs = List.copyOf(outputs);
@@ -77,6 +83,10 @@ public final class Program {
 
   public int arenaFloats() {
     return arenaFloats;
+  }
+
+  public int maxThreads() {
+    return maxThreads;
   }
 
   /** The weights, read-only. */

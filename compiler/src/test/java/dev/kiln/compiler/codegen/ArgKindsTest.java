@@ -11,6 +11,7 @@ import dev.kiln.compiler.lower.Program;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.Epilogue;
+import dev.kiln.runtime.parallel.ThreadTeam;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -59,7 +60,8 @@ class ArgKindsTest {
           new Arg.NullArray(), new Arg.IntArg(i, "i"), new Arg.FloatArg(f, "f"),
           new Arg.BoolArg(b, "b"), new Arg.IntArrayArg(ints, "ints"), new Arg.EnumArg(mode),
           new Arg.StaticFieldArg(ArgProbe.class, "TOKEN", ArgProbe.Token.class),
-          new Arg.ConvShapeArg(shape, "shape"), new Arg.EpilogueArg(epilogue, "epilogue"))));
+          new Arg.ConvShapeArg(shape, "shape"), new Arg.EpilogueArg(epilogue, "epilogue"),
+          new Arg.Team())));
       direct.add(new Object[] {c * ArgProbe.FLOATS, i, f, b, ints, mode, shape, epilogue.build(weights)});
     }
     Set<Class<?>> kinds = calls.stream().flatMap(k -> k.args().stream()).map(Object::getClass)
@@ -68,9 +70,13 @@ class ArgKindsTest {
 
     int arenaFloats = count * ArgProbe.FLOATS;
     float[] expected = new float[arenaFloats];
-    for (Object[] d : direct) {
-      ArgProbe.probe(expected, (int) d[0], weights, null, (int) d[1], (float) d[2], (boolean) d[3],
-          (int[]) d[4], (ArgProbe.Mode) d[5], ArgProbe.TOKEN, (ConvShape) d[6], (Epilogue) d[7]);
+    // Generated models run these probes from a one-thread session.
+    try (ThreadTeam oneThread = new ThreadTeam(1)) {
+      for (Object[] d : direct) {
+        ArgProbe.probe(expected, (int) d[0], weights, null, (int) d[1], (float) d[2], (boolean) d[3],
+            (int[]) d[4], (ArgProbe.Mode) d[5], ArgProbe.TOKEN, (ConvShape) d[6], (Epilogue) d[7],
+            oneThread);
+      }
     }
     Program program = HandMadePrograms.of("probes", calls, arenaFloats, weights);
     CodegenOptions options = CodegenOptions.of("dev.kiln.generated.probe", "Probes");

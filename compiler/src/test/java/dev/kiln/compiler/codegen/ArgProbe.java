@@ -2,6 +2,7 @@ package dev.kiln.compiler.codegen;
 
 import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.Epilogue;
+import dev.kiln.runtime.parallel.ThreadTeam;
 
 /**
  * A kernel taking one argument of every {@link dev.kiln.compiler.lower.Arg} kind and writing what it
@@ -10,7 +11,7 @@ import dev.kiln.runtime.kernels.Epilogue;
  */
 public final class ArgProbe {
   /** Floats one probe call writes. */
-  public static final int FLOATS = 40;
+  public static final int FLOATS = 41;
 
   /** For {@code EnumArg}. */
   public enum Mode { FIRST, SECOND, THIRD }
@@ -29,8 +30,10 @@ public final class ArgProbe {
   private ArgProbe() {}
 
   public static void probe(float[] arena, int outOffset, float[] weights, float[] absent, int i,
-      float f, boolean b, int[] ints, Mode mode, Token token, ConvShape shape, Epilogue epilogue) {
+      float f, boolean b, int[] ints, Mode mode, Token token, ConvShape shape, Epilogue epilogue,
+      ThreadTeam team) {
     int o = outOffset;
+    arena[o++] = team.threads();
     arena[o++] = weights[0];
     arena[o++] = absent == null ? 1 : 0;
     arena[o++] = i >>> 16;

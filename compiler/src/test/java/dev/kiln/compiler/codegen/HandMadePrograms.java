@@ -16,7 +16,7 @@ final class HandMadePrograms {
     MemoryPlan plan = new MemoryPlan(List.of("all"),
         List.of(new MemoryPlan.Buffer("y", MemoryPlan.Kind.OUTPUT, 0, bytes, 0, 0)),
         Map.of(), Map.of(), List.of(), bytes, "hand-made");
-    return new Program(name, calls, arenaFloats, weights,
+    return new Program(name, calls, arenaFloats, 1, weights,
         List.of(new Program.IoSlot("x", new int[] {1}, 0)),
         List.of(new Program.IoSlot("y", new int[] {arenaFloats}, 0)), plan);
   }

@@ -85,7 +85,7 @@ class HostileNamesTest {
   void loneSurrogatesAndControlCharactersSurviveInNames() {
     String name = "\ud800 lone \udfff\u0000\u0001\u007f\u0085\ufffe\\";
     Program hand = HandMadePrograms.of(name, List.of(), 16, new float[0]);
-    Program program = new Program(hand.name(), hand.calls(), hand.arenaFloats(), hand.weightsCopy(),
+    Program program = new Program(hand.name(), hand.calls(), hand.arenaFloats(), hand.maxThreads(), hand.weightsCopy(),
         List.of(new Program.IoSlot(name, new int[] {1}, 0)),
         List.of(new Program.IoSlot(name + "out", new int[] {16}, 0)), hand.plan());
     CodegenOptions options = CodegenOptions.of("", "Surrogates");

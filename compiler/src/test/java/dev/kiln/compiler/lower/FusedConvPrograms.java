@@ -95,7 +95,7 @@ public final class FusedConvPrograms {
       outs.add(new Program.IoSlot(out, graph.type(out).shape().dims(), ctx.arenaOffset(out)));
     }
     Program program = new Program(graph.name(), calls, Math.toIntExact(plan.arenaBytes() / Float.BYTES),
-        weights.toArray(), ins, outs, plan);
+        1, weights.toArray(), ins, outs, plan);
     return new CompileResult(graph, graph, choices, plan, program);
   }
 }

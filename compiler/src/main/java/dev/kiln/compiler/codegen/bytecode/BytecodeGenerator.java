@@ -134,6 +134,7 @@ public final class BytecodeGenerator {
     cw.visitField(constant, "WEIGHT_FLOATS", "I", null, program.weightFloats()).visitEnd();
     cw.visitField(constant, "WEIGHTS_CRC32", "J", null, model.weightsCrc32()).visitEnd();
     cw.visitField(constant, "ARENA_FLOATS", "I", null, program.arenaFloats()).visitEnd();
+    cw.visitField(constant, "MAX_THREADS", "I", null, program.maxThreads()).visitEnd();
 
     Part single = model.isSplit() ? null : model.parts().get(0);
     if (single != null) {
@@ -179,9 +180,10 @@ public final class BytecodeGenerator {
     pushTensorInfos(mv, program.inputs());
     pushTensorInfos(mv, program.outputs());
     pushInt(mv, program.arenaFloats());
+    pushInt(mv, program.maxThreads());
     mv.visitVarInsn(ALOAD, 1);
     Constructor<?> superConstructor = constructor(KilnModel.class, String.class, TensorInfo[].class,
-        TensorInfo[].class, int.class, float[].class);
+        TensorInfo[].class, int.class, int.class, float[].class);
     mv.visitMethodInsn(INVOKESPECIAL, Type.getInternalName(KilnModel.class), "<init>",
         Type.getConstructorDescriptor(superConstructor), false);
     if (single != null) {

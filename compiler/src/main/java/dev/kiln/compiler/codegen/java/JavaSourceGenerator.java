@@ -70,11 +70,16 @@ public final class JavaSourceGenerator {
         .addJavadoc("Floats in one session's arena: activations and scratch at the offsets below.\n")
         .initializer("$L", program.arenaFloats())
         .build());
+    type.addField(FieldSpec.builder(int.class, "MAX_THREADS", Modifier.PUBLIC, Modifier.STATIC,
+            Modifier.FINAL)
+        .addJavadoc("The most threads a session uses: the arena holds kernel workspace for that many.\n")
+        .initializer("$L", program.maxThreads())
+        .build());
 
     MethodSpec.Builder loadingConstructor = MethodSpec.constructorBuilder()
         .addModifiers(Modifier.PRIVATE)
         .addParameter(float[].class, "weights")
-        .addStatement("super($L,$W$L,$W$L,$WARENA_FLOATS,$Wweights)",
+        .addStatement("super($L,$W$L,$W$L,$WARENA_FLOATS,$WMAX_THREADS,$Wweights)",
             stringExpression(program.name()), tensorInfos(program.inputs()),
             tensorInfos(program.outputs()));
     MethodSpec.Builder execute = MethodSpec.methodBuilder("execute")

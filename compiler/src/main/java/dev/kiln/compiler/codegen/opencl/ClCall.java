@@ -7,15 +7,18 @@ import dev.kiln.runtime.kernels.ConvShape;
 import java.util.List;
 
 /**
- * A {@link KernelCall} read by argument position, as the runtime-min method's signature fixes them.
- * A mismatch between an argument and the kind the template expects is a bug in Kiln (the lowering
- * and the template disagree), reported as such.
+ * A {@link KernelCall} read by argument position, as the runtime-min method's signature fixes them,
+ * leaving out the host thread team (the device parallelizes by itself). A mismatch between an
+ * argument and the kind the template expects is a bug in Kiln (the lowering and the template
+ * disagree), reported as such.
  */
 final class ClCall {
   final KernelCall call;
+  private final List<Arg> args;
 
   ClCall(KernelCall call) {
     this.call = call;
+    this.args = call.args().stream().filter(a -> !(a instanceof Arg.Team)).toList();
   }
 
   String layer() {
@@ -23,11 +26,10 @@ final class ClCall {
   }
 
   int count() {
-    return call.args().size();
+    return args.size();
   }
 
   private <T extends Arg> T arg(int i, Class<T> kind) {
-    List<Arg> args = call.args();
     if (i >= args.size() || !kind.isInstance(args.get(i))) {
       throw new IllegalStateException("OpenCL template bug: argument " + i + " of " + call
           + " is not " + kind.getSimpleName());
@@ -74,12 +76,12 @@ final class ClCall {
   }
 
   boolean isNull(int index) {
-    return call.args().get(index) instanceof Arg.NullArray;
+    return args.get(index) instanceof Arg.NullArray;
   }
 
   /** The device buffer an array argument names: {@code arena} or {@code weights}. */
   String buffer(int index) {
-    Arg a = call.args().get(index);
+    Arg a = args.get(index);
     if (a instanceof Arg.Arena) {
       return "arena";
     }
@@ -92,7 +94,7 @@ final class ClCall {
 
   /** An array the kernel writes: it must be the arena (the weights buffer is read-only). */
   void requireArena(int index) {
-    if (!(call.args().get(index) instanceof Arg.Arena)) {
+    if (!(args.get(index) instanceof Arg.Arena)) {
       throw new IllegalStateException("lowering bug: " + call + " writes argument " + index
           + ", which is not the arena");
     }

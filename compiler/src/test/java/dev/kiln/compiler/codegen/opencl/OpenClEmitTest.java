@@ -138,7 +138,7 @@ class OpenClEmitTest {
         new ConvChoice(ClTiledConv.INSTANCE, ClTiledConv.class, "INSTANCE", "test"), false, true, List.of())));
     Program p = fused.program();
     Program bogus = new Program(p.name(), List.of(new KernelCall("c1", "Conv", "", ReferenceLayout.class, "gather",
-        List.of())), p.arenaFloats(), p.weightsCopy(), p.inputs(), p.outputs(), p.plan());
+        List.of())), p.arenaFloats(), p.maxThreads(), p.weightsCopy(), p.inputs(), p.outputs(), p.plan());
     CompileResult result = new CompileResult(fused.imported(), fused.optimized(), fused.choices(), fused.plan(), bogus);
     assertEquals("test.onnx: node 'c1' (Conv, opset 13): the OpenCL backend has no kernel for"
         + " ReferenceLayout.gather yet",
