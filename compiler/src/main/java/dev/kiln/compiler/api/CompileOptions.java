@@ -12,15 +12,26 @@ import java.util.Objects;
  *     it supports instead of selecting one, or {@code null}
  * @param threads the most threads a session of the compiled model may use: the arena holds kernel
  *     workspace for that many (default: this machine's processors)
+ * @param memoryBudget the most bytes a model instance may hold (weights + arena), or {@code null}
+ * @param memoryMode how to trade memory for speed when no budget is given, or {@code null} for the
+ *     default
  */
 public record CompileOptions(ImportOptions importOptions, boolean optimize, String forcedAlgorithm,
-    int threads) {
+    int threads, Long memoryBudget, MemoryMode memoryMode) {
   public static final CompileOptions DEFAULTS = builder().build();
 
   public CompileOptions {
     Objects.requireNonNull(importOptions, "importOptions");
     if (threads < 1) {
       throw new dev.kiln.compiler.KilnException("threads must be at least 1, got " + threads);
+    }
+    if (memoryBudget != null && memoryMode != null) {
+      throw new dev.kiln.compiler.KilnException(
+          "give a memory budget or a memory mode, not both (budget " + memoryBudget + " bytes, mode "
+              + memoryMode.cliName() + ")");
+    }
+    if (memoryBudget != null && memoryBudget <= 0) {
+      throw new dev.kiln.compiler.KilnException("the memory budget must be positive, got " + memoryBudget);
     }
   }
 
@@ -30,7 +41,7 @@ public record CompileOptions(ImportOptions importOptions, boolean optimize, Stri
 
   public Builder toBuilder() {
     return new Builder().importOptions(importOptions).optimize(optimize).forcedAlgorithm(forcedAlgorithm)
-        .threads(threads);
+        .threads(threads).memoryBudget(memoryBudget).memoryMode(memoryMode);
   }
 
   /** Builds {@link CompileOptions}. */
@@ -39,8 +50,21 @@ public record CompileOptions(ImportOptions importOptions, boolean optimize, Stri
     private boolean optimize = true;
     private String forcedAlgorithm;
     private int threads = Runtime.getRuntime().availableProcessors();
+    private Long memoryBudget;
+    private MemoryMode memoryMode;
 
     private Builder() {}
+
+    /** The most bytes a model instance may hold, or {@code null} for none. */
+    public Builder memoryBudget(Long bytes) {
+      this.memoryBudget = bytes;
+      return this;
+    }
+
+    public Builder memoryMode(MemoryMode mode) {
+      this.memoryMode = mode;
+      return this;
+    }
 
     public Builder threads(int value) {
       this.threads = value;
@@ -63,7 +87,8 @@ public record CompileOptions(ImportOptions importOptions, boolean optimize, Stri
     }
 
     public CompileOptions build() {
-      return new CompileOptions(importOptions, optimize, forcedAlgorithm, threads);
+      return new CompileOptions(importOptions, optimize, forcedAlgorithm, threads, memoryBudget,
+          memoryMode);
     }
   }
 }
