@@ -1,0 +1,431 @@
+package dev.kiln.runtime.kernels.conv;
+
+import dev.kiln.runtime.kernels.ConvShape;
+import dev.kiln.runtime.kernels.Epilogue;
+import java.util.Arrays;
+
+/**
+ * Winograd minimal filtering F(m×m, 3×3) for 3×3 stride-1 convolutions: each m×m output tile is
+ * computed from an α×α input tile (α = m + 2) as
+ *
+ * <pre>
+ *   Y = A^T [ Σ_c (G g_{k,c} G^T) ⊙ (B^T d_c B) ] A
+ * </pre>
+ *
+ * so the 9·m² multiplies per tile and channel pair of direct convolution become α² (F(2,3): 2.25×
+ * fewer, F(4,3): 4×, F(6,3): 5.06×), paid for with transforms and with rounding error that grows
+ * with the size of the transform's coefficients (see docs/conv-algorithms.md).
+ *
+ * <h2>Matrices</h2>
+ * F(m, 3) is the Cook–Toom construction on m + 1 interpolation points plus the point at infinity.
+ *
+ * <pre>
+ * F(2,3), points 0, 1, −1, ∞:
+ *   B^T = [ 1  0 −1  0 ]     G = [  1    0    0  ]     A^T = [ 1  1  1  0 ]
+ *         [ 0  1  1  0 ]         [ 1/2  1/2  1/2 ]           [ 0  1 −1 −1 ]
+ *         [ 0 −1  1  0 ]         [ 1/2 −1/2  1/2 ]
+ *         [ 0  1  0 −1 ]         [  0    0    1  ]
+ *
+ * F(4,3), points 0, 1, −1, 2, −2, ∞ (Lavin &amp; Gray 2016):
+ *   B^T = [ 4  0 −5  0  1  0 ]   G = [  1/4     0     0  ]   A^T = [ 1  1  1  1  1  0 ]
+ *         [ 0 −4 −4  1  1  0 ]       [ −1/6  −1/6  −1/6 ]         [ 0  1 −1  2 −2  0 ]
+ *         [ 0  4 −4 −1  1  0 ]       [ −1/6   1/6  −1/6 ]         [ 0  1  1  4  4  0 ]
+ *         [ 0 −2 −1  2  1  0 ]       [ 1/24  1/12   1/6 ]         [ 0  1 −1  8 −8  1 ]
+ *         [ 0  2 −1 −2  1  0 ]       [ 1/24 −1/12   1/6 ]
+ *         [ 0  4  0 −5  0  1 ]       [   0     0     1  ]
+ *
+ * F(6,3), points 0, 1, −1, 2, −2, 1/2, −1/2, ∞ (the choice of wincnn and NNPACK: the ±1/2 pair
+ * keeps A's largest entry at 32 instead of 243 for ±3):
+ *   B^T = [ 1   0   −21/4    0    21/4    0   −1  0 ]   G = [   1      0      0   ]
+ *         [ 0   1     1   −17/4  −17/4    1    1  0 ]       [ −2/9   −2/9   −2/9  ]
+ *         [ 0  −1     1    17/4  −17/4   −1    1  0 ]       [ −2/9    2/9   −2/9  ]
+ *         [ 0  1/2   1/4   −5/2   −5/4    2    1  0 ]       [ 1/90   1/45   2/45  ]
+ *         [ 0 −1/2   1/4    5/2   −5/4   −2    1  0 ]       [ 1/90  −1/45   2/45  ]
+ *         [ 0   2     4    −5/2    −5    1/2   1  0 ]       [ 32/45  16/45  8/45  ]
+ *         [ 0  −2     4     5/2    −5   −1/2   1  0 ]       [ 32/45 −16/45  8/45  ]
+ *         [ 0  −1     0    21/4     0  −21/4   0  1 ]       [   0      0      1   ]
+ *   A^T = [ 1  1  1  1   1   1     1    0 ]
+ *         [ 0  1 −1  2  −2  1/2  −1/2   0 ]
+ *         [ 0  1  1  4   4  1/4   1/4   0 ]
+ *         [ 0  1 −1  8  −8  1/8  −1/8   0 ]
+ *         [ 0  1  1 16  16  1/16  1/16  0 ]
+ *         [ 0  1 −1 32 −32  1/32 −1/32  1 ]
+ * </pre>
+ *
+ * <h2>Schedule</h2>
+ * The output tiles of one image, in raster order, are cut into tile blocks of up to {@code T} tiles
+ * (T a multiple of 16, sized so one transformed plane stays in L1). For one block:
+ * <ol>
+ *   <li>Input transform, channel by channel: the α×α input patches of the block's tiles are gathered
+ *       row by row (padding and image edges read as zero) into α tap rows of T lanes, one lane per
+ *       tile; {@code B^T} is applied along the taps, then along the rows, and the α² results land in
+ *       α² planes {@code V[p][c][t]} of the workspace.
+ *   <li>α² independent GEMMs {@code M[p] = U[p] · V[p]} (K×C times C×T), in panels of 8 output
+ *       channels, 32 channels at a time so M stays small. U = G g G^T was computed at compile time
+ *       ({@link #packWeights}) in double and stored as {@code [p][panel][c][8]}.
+ *   <li>Output transform {@code A^T M A} per output channel, scattered into the output image (partial
+ *       tiles at the right and bottom edges clipped), then bias and the epilogue on each output row
+ *       segment while it is still in L1.
+ * </ol>
+ * The workspace is O(T · C · α²) per worker, independent of the image size.
+ *
+ * <p>The α² planes of V sit an odd number of cache lines apart. With a spacing that is a multiple of
+ * 4 KiB all α² stores of one transform step map to the same L1 set (more lines than the cache has
+ * ways) and alias in the store buffer's 4 KiB address check; docs/performance.md has the measurement.
+ *
+ * <p>Tasks are (image, tile block, output-channel group); the groups exist only to give small layers
+ * enough tasks to share among threads, at the price of repeating the block's input transform once per
+ * group. Every output is computed by exactly one task, in the same order whatever the thread split.
+ */
+public final class WinogradConv implements ConvKernel {
+  /** F(2×2, 3×3): 16 multiplies per tile instead of 36. */
+  public static final WinogradConv F2X2 = new WinogradConv(2, true, WinogradOps.get());
+  /** F(4×4, 3×3): 36 multiplies per tile instead of 144. */
+  public static final WinogradConv F4X4 = new WinogradConv(4, true, WinogradOps.get());
+  /** F(6×6, 3×3): 64 multiplies per tile instead of 324. */
+  public static final WinogradConv F6X6 = new WinogradConv(6, true, WinogradOps.get());
+
+  /** Tile blocks and scratch rows are multiples of this many lanes (any vector width up to 512 bits). */
+  static final int LANE_QUANTUM = 16;
+  private static final int PANEL = WinogradOps.PANEL;
+  /** Output channels transformed back per pass over V: bounds M to α²·32·T floats. */
+  private static final int CHANNEL_CHUNK = 32;
+  /** Upper bound of one V plane (C·T floats): one plane is the GEMM's streamed operand, kept in L1. */
+  private static final int PLANE_BUDGET_FLOATS = 8192;
+  /** Upper bound of all of V (α²·C·T floats): 1 MiB, half a core's L2. */
+  private static final int TRANSFORMED_BUDGET_FLOATS = 262_144;
+  private static final int MIN_BLOCK_TILES = 32;
+  private static final int MAX_BLOCK_TILES = 128;
+  /** Tasks a layer is split into at least (when it has enough output channels). */
+  private static final int MIN_TASKS = 8;
+  private static final int FLOATS_PER_LINE = 16;
+
+  private final int tile;
+  private final int alpha;
+  private final boolean oddLinePlanes;
+  private final WinogradOps ops;
+  private final double[][] g;
+
+  WinogradConv(int tile, boolean oddLinePlanes, WinogradOps ops) {
+    this.tile = tile;
+    this.alpha = tile + 2;
+    this.oddLinePlanes = oddLinePlanes;
+    this.ops = ops;
+    this.g = filterTransform(tile);
+  }
+
+  /** The output tile size m of F(m×m, 3×3). */
+  public int tileSize() {
+    return tile;
+  }
+
+  @Override
+  public String name() {
+    return "winograd-f" + tile + "x" + tile;
+  }
+
+  @Override
+  public boolean supports(ConvShape s) {
+    return s.kernelH == 3 && s.kernelW == 3 && s.strideH == 1 && s.strideW == 1
+        && s.dilationH == 1 && s.dilationW == 1 && s.groups == 1
+        && s.outH == s.inH + s.padTop + s.padBottom - 2
+        && s.outW == s.inW + s.padLeft + s.padRight - 2;
+  }
+
+  @Override
+  public int packedWeightFloats(ConvShape s) {
+    return alpha * alpha * panels(s) * PANEL * s.inChannels;
+  }
+
+  /**
+   * {@code U[p][panel][c][r] = (G g_{panel·8+r, c} G^T)[p]}, computed in double and rounded once;
+   * the rows of the last panel beyond the output channels are zero.
+   */
+  @Override
+  public void packWeights(ConvShape s, float[] w, int wOff, float[] packed, int pOff) {
+    int channels = s.inChannels;
+    int panels = panels(s);
+    double[] gg = new double[alpha * 3];
+    Arrays.fill(packed, pOff, pOff + packedWeightFloats(s), 0f);
+    for (int k = 0; k < s.outChannels; k++) {
+      for (int c = 0; c < channels; c++) {
+        int src = wOff + (k * channels + c) * 9;
+        // gg = G·g (α×3), then U = gg·G^T (α×α).
+        for (int i = 0; i < alpha; i++) {
+          for (int j = 0; j < 3; j++) {
+            double sum = 0;
+            for (int q = 0; q < 3; q++) {
+              sum += g[i][q] * w[src + q * 3 + j];
+            }
+            gg[i * 3 + j] = sum;
+          }
+        }
+        for (int i = 0; i < alpha; i++) {
+          for (int j = 0; j < alpha; j++) {
+            double sum = 0;
+            for (int q = 0; q < 3; q++) {
+              sum += gg[i * 3 + q] * g[j][q];
+            }
+            int p = i * alpha + j;
+            packed[pOff + ((p * panels + k / PANEL) * channels + c) * PANEL + k % PANEL] = (float) sum;
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public int workspaceFloats(ConvShape s, int threads) {
+    return threads * workerFloats(s);
+  }
+
+  @Override
+  public int tasks(ConvShape s) {
+    return s.batch * blocks(s) * channelGroups(s);
+  }
+
+  @Override
+  public void run(ConvShape s, Epilogue epilogue, float[] in, int inOff, float[] packed, int pOff,
+      float[] out, int outOff, float[] residual, int residualOff, float[] workspace, int workspaceOff,
+      int taskFrom, int taskTo, int worker) {
+    int tilesX = ceilDiv(s.outW, tile);
+    int tiles = ceilDiv(s.outH, tile) * tilesX;
+    int blockTiles = blockTiles(s);
+    int blocks = ceilDiv(tiles, blockTiles);
+    int groups = channelGroups(s);
+    int panels = panels(s);
+    int planes = alpha * alpha;
+    // Workspace of this worker: V | M | taps | rows (also the output transform's S) | Y.
+    int vOff = workspaceOff + worker * workerFloats(s);
+    int planeStride = planeStride(s.inChannels * blockTiles);
+    int mOff = vOff + planes * planeStride;
+    int mPlaneStride = planeStride(CHANNEL_CHUNK * blockTiles);
+    int tapsOff = mOff + planes * mPlaneStride;
+    int rowsOff = tapsOff + alpha * blockTiles;
+    int yOff = rowsOff + planes * blockTiles;
+
+    for (int task = taskFrom; task < taskTo; task++) {
+      int n = task / (blocks * groups);
+      int block = task % (blocks * groups) / groups;
+      int group = task % groups;
+      int firstTile = block * blockTiles;
+      int tileCount = Math.min(blockTiles, tiles - firstTile);
+      int lanes = roundUp(tileCount, LANE_QUANTUM);
+
+      for (int c = 0; c < s.inChannels; c++) {
+        int plane = inOff + (n * s.inChannels + c) * s.inH * s.inW;
+        transformInput(s, in, plane, firstTile, tileCount, tilesX, workspace,
+            tapsOff, rowsOff, vOff + c * blockTiles, planeStride, blockTiles, lanes);
+      }
+
+      int panelFrom = group * panels / groups;
+      int panelTo = (group + 1) * panels / groups;
+      for (int chunk = panelFrom; chunk < panelTo; chunk += CHANNEL_CHUNK / PANEL) {
+        int chunkEnd = Math.min(panelTo, chunk + CHANNEL_CHUNK / PANEL);
+        for (int p = 0; p < planes; p++) {
+          for (int panel = chunk; panel < chunkEnd; panel++) {
+            ops.gemm(packed, pOff + (p * panels + panel) * s.inChannels * PANEL,
+                workspace, vOff + p * planeStride, blockTiles, s.inChannels,
+                workspace, mOff + p * mPlaneStride + (panel - chunk) * PANEL * blockTiles, blockTiles,
+                lanes);
+          }
+        }
+        int kEnd = Math.min(s.outChannels, chunkEnd * PANEL);
+        for (int k = chunk * PANEL; k < kEnd; k++) {
+          int mChannel = mOff + (k - chunk * PANEL) * blockTiles;
+          // S[a][ν] = Σ_ξ A^T[a][ξ] M[ξ][ν], then Y[a][b] = Σ_ν A^T[b][ν] S[a][ν].
+          for (int nu = 0; nu < alpha; nu++) {
+            ops.outputTransform(tile, workspace, mChannel + nu * mPlaneStride, alpha * mPlaneStride,
+                workspace, rowsOff + nu * blockTiles, alpha * blockTiles, lanes);
+          }
+          for (int a = 0; a < tile; a++) {
+            ops.outputTransform(tile, workspace, rowsOff + a * alpha * blockTiles, blockTiles,
+                workspace, yOff + a * tile * blockTiles, blockTiles, lanes);
+          }
+          storeOutput(s, epilogue, n, k, firstTile, tileCount, tilesX, workspace, yOff, blockTiles,
+              out, outOff, residual, residualOff);
+        }
+      }
+    }
+  }
+
+  /**
+   * Transforms one input channel of one tile block into {@code V[p][c][·]} at {@code vChannel}
+   * (plane p at {@code vChannel + p·planeStride}).
+   */
+  private void transformInput(ConvShape s, float[] in, int plane, int firstTile, int tileCount,
+      int tilesX, float[] ws, int tapsOff, int rowsOff, int vChannel, int planeStride,
+      int blockTiles, int lanes) {
+    for (int i = 0; i < alpha; i++) {
+      gatherTaps(s, in, plane, i, firstTile, tileCount, tilesX, ws, tapsOff, blockTiles);
+      // rows[i][ν] = Σ_j B^T[ν][j] d[i][j]
+      ops.inputTransform(tile, ws, tapsOff, blockTiles, ws, rowsOff + i * alpha * blockTiles,
+          blockTiles, lanes);
+    }
+    // V[ξ][ν] = Σ_i B^T[ξ][i] rows[i][ν]
+    for (int nu = 0; nu < alpha; nu++) {
+      ops.inputTransform(tile, ws, rowsOff + nu * blockTiles, alpha * blockTiles,
+          ws, vChannel + nu * planeStride, alpha * planeStride, lanes);
+    }
+  }
+
+  /**
+   * {@code taps[j][t] = in[y][x]} with {@code y = ty·m − padTop + i}, {@code x = tx·m − padLeft + j}
+   * for tile t = (ty, tx) of the block, zero outside the image.
+   */
+  private void gatherTaps(ConvShape s, float[] in, int plane, int i, int firstTile, int tileCount,
+      int tilesX, float[] ws, int tapsOff, int blockTiles) {
+    int lane = 0;
+    while (lane < tileCount) {
+      int t = firstTile + lane;
+      int ty = t / tilesX;
+      int tx = t % tilesX;
+      int count = Math.min(tileCount - lane, tilesX - tx);
+      int y = ty * tile - s.padTop + i;
+      int x0 = tx * tile - s.padLeft;
+      int laneOff = tapsOff + lane;
+      if (y < 0 || y >= s.inH) {
+        for (int j = 0; j < alpha; j++) {
+          Arrays.fill(ws, laneOff + j * blockTiles, laneOff + j * blockTiles + count, 0f);
+        }
+      } else {
+        int row = plane + y * s.inW;
+        if (x0 >= 0 && x0 + (count - 1) * tile + alpha <= s.inW) {
+          for (int j = 0; j < alpha; j++) {
+            int dst = laneOff + j * blockTiles;
+            int src = row + x0 + j;
+            for (int l = 0; l < count; l++) {
+              ws[dst + l] = in[src + l * tile];
+            }
+          }
+        } else {
+          for (int j = 0; j < alpha; j++) {
+            int dst = laneOff + j * blockTiles;
+            for (int l = 0; l < count; l++) {
+              int x = x0 + l * tile + j;
+              ws[dst + l] = x >= 0 && x < s.inW ? in[row + x] : 0f;
+            }
+          }
+        }
+      }
+      lane += count;
+    }
+  }
+
+  /** Scatters {@code Y[a][b][t]} of output channel k into the image and applies the epilogue row by row. */
+  private void storeOutput(ConvShape s, Epilogue epilogue, int n, int k, int firstTile,
+      int tileCount, int tilesX, float[] ws, int yOff, int blockTiles,
+      float[] out, int outOff, float[] residual, int residualOff) {
+    int lane = 0;
+    while (lane < tileCount) {
+      int t = firstTile + lane;
+      int ty = t / tilesX;
+      int tx = t % tilesX;
+      int count = Math.min(tileCount - lane, tilesX - tx);
+      int rows = Math.min(tile, s.outH - ty * tile);
+      int xFrom = tx * tile;
+      int xTo = Math.min((tx + count) * tile, s.outW);
+      // Tiles whose m columns all fit; the last tile of the image row may be partial.
+      int fullTiles = Math.min(count, (s.outW - xFrom) / tile);
+      for (int a = 0; a < rows; a++) {
+        int row = outOff + ((n * s.outChannels + k) * s.outH + ty * tile + a) * s.outW;
+        int src = yOff + a * tile * blockTiles + lane;
+        for (int b = 0; b < tile; b++) {
+          int from = src + b * blockTiles;
+          int dst = row + xFrom + b;
+          for (int l = 0; l < fullTiles; l++) {
+            out[dst + l * tile] = ws[from + l];
+          }
+        }
+        if (fullTiles < count) {
+          int x0 = xFrom + fullTiles * tile;
+          for (int b = 0; x0 + b < s.outW; b++) {
+            out[row + x0 + b] = ws[src + b * blockTiles + fullTiles];
+          }
+        }
+        epilogue.apply(k, out, row + xFrom, xTo - xFrom, residual, residualOff + row + xFrom - outOff);
+      }
+      lane += count;
+    }
+  }
+
+  /** Tiles per block: one V plane (C·T floats) within L1 and all α² planes within half an L2. */
+  int blockTiles(ConvShape s) {
+    int byPlane = PLANE_BUDGET_FLOATS / s.inChannels;
+    int byAll = TRANSFORMED_BUDGET_FLOATS / (alpha * alpha * s.inChannels);
+    int max = Math.min(byPlane, byAll) / 32 * 32;
+    max = Math.max(MIN_BLOCK_TILES, Math.min(MAX_BLOCK_TILES, max));
+    int tiles = Math.max(1, ceilDiv(s.outH, tile) * ceilDiv(s.outW, tile));
+    int blocks = ceilDiv(tiles, max);
+    return roundUp(ceilDiv(tiles, blocks), LANE_QUANTUM);
+  }
+
+  private int blocks(ConvShape s) {
+    return ceilDiv(ceilDiv(s.outH, tile) * ceilDiv(s.outW, tile), blockTiles(s));
+  }
+
+  private int channelGroups(ConvShape s) {
+    int perImage = Math.max(1, s.batch * blocks(s));
+    return Math.max(1, Math.min(panels(s), ceilDiv(MIN_TASKS, perImage)));
+  }
+
+  private static int panels(ConvShape s) {
+    return ceilDiv(s.outChannels, PANEL);
+  }
+
+  private int workerFloats(ConvShape s) {
+    int blockTiles = blockTiles(s);
+    int planes = alpha * alpha;
+    return planes * planeStride(s.inChannels * blockTiles)
+        + planes * planeStride(CHANNEL_CHUNK * blockTiles)
+        + alpha * blockTiles
+        + planes * blockTiles
+        + tile * tile * blockTiles;
+  }
+
+  /** Plane spacing: whole cache lines, an odd number of them unless the aliasing study turns it off. */
+  private int planeStride(int floats) {
+    int lines = ceilDiv(floats, FLOATS_PER_LINE);
+    if (oddLinePlanes && lines % 2 == 0) {
+      lines++;
+    }
+    return lines * FLOATS_PER_LINE;
+  }
+
+  /** The rows of G for F(m, 3), exactly as in the class comment. */
+  static double[][] filterTransform(int tile) {
+    switch (tile) {
+      case 2:
+        return new double[][] {
+            {1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+      case 4:
+        return new double[][] {
+            {1 / 4.0, 0, 0},
+            {-1 / 6.0, -1 / 6.0, -1 / 6.0},
+            {-1 / 6.0, 1 / 6.0, -1 / 6.0},
+            {1 / 24.0, 1 / 12.0, 1 / 6.0},
+            {1 / 24.0, -1 / 12.0, 1 / 6.0},
+            {0, 0, 1}};
+      case 6:
+        return new double[][] {
+            {1, 0, 0},
+            {-2 / 9.0, -2 / 9.0, -2 / 9.0},
+            {-2 / 9.0, 2 / 9.0, -2 / 9.0},
+            {1 / 90.0, 1 / 45.0, 2 / 45.0},
+            {1 / 90.0, -1 / 45.0, 2 / 45.0},
+            {32 / 45.0, 16 / 45.0, 8 / 45.0},
+            {32 / 45.0, -16 / 45.0, 8 / 45.0},
+            {0, 0, 1}};
+      default:
+        throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
+    }
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  private static int roundUp(int a, int b) {
+    return ceilDiv(a, b) * b;
+  }
+}

@@ -1,0 +1,290 @@
+package dev.kiln.runtime.kernels.conv;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link WinogradOps} on the Vector API: one vector holds one value of L consecutive tiles. Mirrors
+ * {@link ScalarWinogradOps} operation for operation, so both give bit-identical results.
+ */
+final class VectorWinogradOps implements WinogradOps {
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final int L = F.length();
+
+  VectorWinogradOps() {
+    // Rows hold a multiple of LANE_QUANTUM lanes; a wider vector would run past them.
+    if (WinogradConv.LANE_QUANTUM % L != 0) {
+      throw new UnsupportedOperationException(L + "-lane float vectors do not divide "
+          + WinogradConv.LANE_QUANTUM);
+    }
+  }
+
+  /**
+   * Register-blocked: 8 output-channel rows × 2 vectors of tiles in 16 accumulators; per channel
+   * two loads of V and eight broadcasts of U feed 16 fused multiply-adds. A single-vector pass takes
+   * a tail of L lanes.
+   */
+  @Override
+  public void gemm(float[] u, int uOff, float[] v, int vOff, int vStride, int channels,
+      float[] m, int mOff, int mStride, int lanes) {
+    int t = 0;
+    for (; t + 2 * L <= lanes; t += 2 * L) {
+      gemm8x2(u, uOff, v, vOff + t, vStride, channels, m, mOff + t, mStride);
+    }
+    for (; t < lanes; t += L) {
+      gemm8x1(u, uOff, v, vOff + t, vStride, channels, m, mOff + t, mStride);
+    }
+  }
+
+  private static void gemm8x2(float[] u, int uOff, float[] v, int vOff, int vStride, int channels,
+      float[] m, int mOff, int mStride) {
+    FloatVector a00 = FloatVector.zero(F);
+    FloatVector a01 = a00;
+    FloatVector a10 = a00;
+    FloatVector a11 = a00;
+    FloatVector a20 = a00;
+    FloatVector a21 = a00;
+    FloatVector a30 = a00;
+    FloatVector a31 = a00;
+    FloatVector a40 = a00;
+    FloatVector a41 = a00;
+    FloatVector a50 = a00;
+    FloatVector a51 = a00;
+    FloatVector a60 = a00;
+    FloatVector a61 = a00;
+    FloatVector a70 = a00;
+    FloatVector a71 = a00;
+    for (int c = 0; c < channels; c++) {
+      int vo = vOff + c * vStride;
+      FloatVector v0 = FloatVector.fromArray(F, v, vo);
+      FloatVector v1 = FloatVector.fromArray(F, v, vo + L);
+      int uo = uOff + c * PANEL;
+      FloatVector w = FloatVector.broadcast(F, u[uo]);
+      a00 = v0.fma(w, a00);
+      a01 = v1.fma(w, a01);
+      w = FloatVector.broadcast(F, u[uo + 1]);
+      a10 = v0.fma(w, a10);
+      a11 = v1.fma(w, a11);
+      w = FloatVector.broadcast(F, u[uo + 2]);
+      a20 = v0.fma(w, a20);
+      a21 = v1.fma(w, a21);
+      w = FloatVector.broadcast(F, u[uo + 3]);
+      a30 = v0.fma(w, a30);
+      a31 = v1.fma(w, a31);
+      w = FloatVector.broadcast(F, u[uo + 4]);
+      a40 = v0.fma(w, a40);
+      a41 = v1.fma(w, a41);
+      w = FloatVector.broadcast(F, u[uo + 5]);
+      a50 = v0.fma(w, a50);
+      a51 = v1.fma(w, a51);
+      w = FloatVector.broadcast(F, u[uo + 6]);
+      a60 = v0.fma(w, a60);
+      a61 = v1.fma(w, a61);
+      w = FloatVector.broadcast(F, u[uo + 7]);
+      a70 = v0.fma(w, a70);
+      a71 = v1.fma(w, a71);
+    }
+    a00.intoArray(m, mOff);
+    a01.intoArray(m, mOff + L);
+    a10.intoArray(m, mOff + mStride);
+    a11.intoArray(m, mOff + mStride + L);
+    a20.intoArray(m, mOff + 2 * mStride);
+    a21.intoArray(m, mOff + 2 * mStride + L);
+    a30.intoArray(m, mOff + 3 * mStride);
+    a31.intoArray(m, mOff + 3 * mStride + L);
+    a40.intoArray(m, mOff + 4 * mStride);
+    a41.intoArray(m, mOff + 4 * mStride + L);
+    a50.intoArray(m, mOff + 5 * mStride);
+    a51.intoArray(m, mOff + 5 * mStride + L);
+    a60.intoArray(m, mOff + 6 * mStride);
+    a61.intoArray(m, mOff + 6 * mStride + L);
+    a70.intoArray(m, mOff + 7 * mStride);
+    a71.intoArray(m, mOff + 7 * mStride + L);
+  }
+
+  private static void gemm8x1(float[] u, int uOff, float[] v, int vOff, int vStride, int channels,
+      float[] m, int mOff, int mStride) {
+    FloatVector a0 = FloatVector.zero(F);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    FloatVector a4 = a0;
+    FloatVector a5 = a0;
+    FloatVector a6 = a0;
+    FloatVector a7 = a0;
+    for (int c = 0; c < channels; c++) {
+      FloatVector v0 = FloatVector.fromArray(F, v, vOff + c * vStride);
+      int uo = uOff + c * PANEL;
+      a0 = v0.fma(FloatVector.broadcast(F, u[uo]), a0);
+      a1 = v0.fma(FloatVector.broadcast(F, u[uo + 1]), a1);
+      a2 = v0.fma(FloatVector.broadcast(F, u[uo + 2]), a2);
+      a3 = v0.fma(FloatVector.broadcast(F, u[uo + 3]), a3);
+      a4 = v0.fma(FloatVector.broadcast(F, u[uo + 4]), a4);
+      a5 = v0.fma(FloatVector.broadcast(F, u[uo + 5]), a5);
+      a6 = v0.fma(FloatVector.broadcast(F, u[uo + 6]), a6);
+      a7 = v0.fma(FloatVector.broadcast(F, u[uo + 7]), a7);
+    }
+    a0.intoArray(m, mOff);
+    a1.intoArray(m, mOff + mStride);
+    a2.intoArray(m, mOff + 2 * mStride);
+    a3.intoArray(m, mOff + 3 * mStride);
+    a4.intoArray(m, mOff + 4 * mStride);
+    a5.intoArray(m, mOff + 5 * mStride);
+    a6.intoArray(m, mOff + 6 * mStride);
+    a7.intoArray(m, mOff + 7 * mStride);
+  }
+
+  @Override
+  public void inputTransform(int tile, float[] src, int srcOff, int srcStride,
+      float[] dst, int dstOff, int dstStride, int lanes) {
+    switch (tile) {
+      case 2:
+        inputF2(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
+        break;
+      case 4:
+        inputF4(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
+        break;
+      case 6:
+        inputF6(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
+        break;
+      default:
+        throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
+    }
+  }
+
+  @Override
+  public void outputTransform(int tile, float[] src, int srcOff, int srcStride,
+      float[] dst, int dstOff, int dstStride, int lanes) {
+    switch (tile) {
+      case 2:
+        outputF2(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
+        break;
+      case 4:
+        outputF4(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
+        break;
+      case 6:
+        outputF6(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
+        break;
+      default:
+        throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
+    }
+  }
+
+  private static FloatVector load(float[] a, int off) {
+    return FloatVector.fromArray(F, a, off);
+  }
+
+  private static void inputF2(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
+    for (int t = 0; t < lanes; t += L) {
+      FloatVector d0 = load(s, so + t);
+      FloatVector d1 = load(s, so + ss + t);
+      FloatVector d2 = load(s, so + 2 * ss + t);
+      FloatVector d3 = load(s, so + 3 * ss + t);
+      d0.sub(d2).intoArray(d, dOff + t);
+      d1.add(d2).intoArray(d, dOff + ds + t);
+      d2.sub(d1).intoArray(d, dOff + 2 * ds + t);
+      d1.sub(d3).intoArray(d, dOff + 3 * ds + t);
+    }
+  }
+
+  private static void outputF2(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
+    for (int t = 0; t < lanes; t += L) {
+      FloatVector m0 = load(s, so + t);
+      FloatVector m1 = load(s, so + ss + t);
+      FloatVector m2 = load(s, so + 2 * ss + t);
+      FloatVector m3 = load(s, so + 3 * ss + t);
+      m0.add(m1).add(m2).intoArray(d, dOff + t);
+      m1.sub(m2).sub(m3).intoArray(d, dOff + ds + t);
+    }
+  }
+
+  private static void inputF4(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
+    for (int t = 0; t < lanes; t += L) {
+      FloatVector d0 = load(s, so + t);
+      FloatVector d1 = load(s, so + ss + t);
+      FloatVector d2 = load(s, so + 2 * ss + t);
+      FloatVector d3 = load(s, so + 3 * ss + t);
+      FloatVector d4 = load(s, so + 4 * ss + t);
+      FloatVector d5 = load(s, so + 5 * ss + t);
+      FloatVector p1 = d4.sub(d2);
+      FloatVector q1 = d3.sub(d1);
+      d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(d, dOff + t);
+      d3.add(d4).sub(d1.add(d2).mul(4f)).intoArray(d, dOff + ds + t);
+      d4.sub(d3).add(d1.sub(d2).mul(4f)).intoArray(d, dOff + 2 * ds + t);
+      p1.add(q1.mul(2f)).intoArray(d, dOff + 3 * ds + t);
+      p1.sub(q1.mul(2f)).intoArray(d, dOff + 4 * ds + t);
+      d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(d, dOff + 5 * ds + t);
+    }
+  }
+
+  private static void outputF4(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
+    for (int t = 0; t < lanes; t += L) {
+      FloatVector m0 = load(s, so + t);
+      FloatVector m1 = load(s, so + ss + t);
+      FloatVector m2 = load(s, so + 2 * ss + t);
+      FloatVector m3 = load(s, so + 3 * ss + t);
+      FloatVector m4 = load(s, so + 4 * ss + t);
+      FloatVector m5 = load(s, so + 5 * ss + t);
+      FloatVector a1 = m1.add(m2);
+      FloatVector s1 = m1.sub(m2);
+      FloatVector a2 = m3.add(m4);
+      FloatVector s2 = m3.sub(m4);
+      m0.add(a1).add(a2).intoArray(d, dOff + t);
+      s1.add(s2.mul(2f)).intoArray(d, dOff + ds + t);
+      a1.add(a2.mul(4f)).intoArray(d, dOff + 2 * ds + t);
+      s1.add(s2.mul(8f)).add(m5).intoArray(d, dOff + 3 * ds + t);
+    }
+  }
+
+  private static void inputF6(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
+    for (int t = 0; t < lanes; t += L) {
+      FloatVector d0 = load(s, so + t);
+      FloatVector d1 = load(s, so + ss + t);
+      FloatVector d2 = load(s, so + 2 * ss + t);
+      FloatVector d3 = load(s, so + 3 * ss + t);
+      FloatVector d4 = load(s, so + 4 * ss + t);
+      FloatVector d5 = load(s, so + 5 * ss + t);
+      FloatVector d6 = load(s, so + 6 * ss + t);
+      FloatVector d7 = load(s, so + 7 * ss + t);
+      FloatVector odd1 = d1.add(d5).sub(d3.mul(4.25f));
+      FloatVector even1 = d2.add(d6).sub(d4.mul(4.25f));
+      FloatVector odd2 = d1.mul(0.5f).sub(d3.mul(2.5f)).add(d5.mul(2f));
+      FloatVector even2 = d2.mul(0.25f).sub(d4.mul(1.25f)).add(d6);
+      FloatVector odd3 = d1.mul(2f).sub(d3.mul(2.5f)).add(d5.mul(0.5f));
+      FloatVector even3 = d2.mul(4f).sub(d4.mul(5f)).add(d6);
+      d0.sub(d6).add(d4.sub(d2).mul(5.25f)).intoArray(d, dOff + t);
+      even1.add(odd1).intoArray(d, dOff + ds + t);
+      even1.sub(odd1).intoArray(d, dOff + 2 * ds + t);
+      even2.add(odd2).intoArray(d, dOff + 3 * ds + t);
+      even2.sub(odd2).intoArray(d, dOff + 4 * ds + t);
+      even3.add(odd3).intoArray(d, dOff + 5 * ds + t);
+      even3.sub(odd3).intoArray(d, dOff + 6 * ds + t);
+      d7.sub(d1).add(d3.sub(d5).mul(5.25f)).intoArray(d, dOff + 7 * ds + t);
+    }
+  }
+
+  private static void outputF6(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
+    for (int t = 0; t < lanes; t += L) {
+      FloatVector m0 = load(s, so + t);
+      FloatVector m1 = load(s, so + ss + t);
+      FloatVector m2 = load(s, so + 2 * ss + t);
+      FloatVector m3 = load(s, so + 3 * ss + t);
+      FloatVector m4 = load(s, so + 4 * ss + t);
+      FloatVector m5 = load(s, so + 5 * ss + t);
+      FloatVector m6 = load(s, so + 6 * ss + t);
+      FloatVector m7 = load(s, so + 7 * ss + t);
+      FloatVector a1 = m1.add(m2);
+      FloatVector s1 = m1.sub(m2);
+      FloatVector a2 = m3.add(m4);
+      FloatVector s2 = m3.sub(m4);
+      FloatVector a3 = m5.add(m6);
+      FloatVector s3 = m5.sub(m6);
+      m0.add(a1).add(a2).add(a3).intoArray(d, dOff + t);
+      s1.add(s2.mul(2f)).add(s3.mul(0.5f)).intoArray(d, dOff + ds + t);
+      a1.add(a2.mul(4f)).add(a3.mul(0.25f)).intoArray(d, dOff + 2 * ds + t);
+      s1.add(s2.mul(8f)).add(s3.mul(0.125f)).intoArray(d, dOff + 3 * ds + t);
+      a1.add(a2.mul(16f)).add(a3.mul(0.0625f)).intoArray(d, dOff + 4 * ds + t);
+      s1.add(s2.mul(32f)).add(s3.mul(0.03125f)).add(m7).intoArray(d, dOff + 5 * ds + t);
+    }
+  }
+}
