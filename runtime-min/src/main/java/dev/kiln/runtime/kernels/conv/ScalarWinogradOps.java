@@ -32,6 +32,30 @@ final class ScalarWinogradOps implements WinogradOps {
   }
 
   @Override
+  public void gatherTaps(int tile, float[] src, int srcOff, float[] dst, int dstOff, int dstStride,
+      int count) {
+    for (int j = 0; j < tile + 2; j++) {
+      int d = dstOff + j * dstStride;
+      int from = srcOff + j;
+      for (int t = 0; t < count; t++) {
+        dst[d + t] = src[from + t * tile];
+      }
+    }
+  }
+
+  @Override
+  public void scatterRow(int tile, float[] src, int srcOff, int srcStride, float[] dst, int dstOff,
+      int count) {
+    for (int b = 0; b < tile; b++) {
+      int from = srcOff + b * srcStride;
+      int d = dstOff + b;
+      for (int t = 0; t < count; t++) {
+        dst[d + t * tile] = src[from + t];
+      }
+    }
+  }
+
+  @Override
   public void inputTransform(int tile, float[] src, int srcOff, int srcStride,
       float[] dst, int dstOff, int dstStride, int lanes) {
     switch (tile) {

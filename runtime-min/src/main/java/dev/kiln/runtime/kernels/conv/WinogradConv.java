@@ -98,6 +98,8 @@ public final class WinogradConv implements ConvKernel {
   private static final int MAX_BLOCK_TILES = 128;
   /** Tasks a layer is split into at least (when it has enough output channels). */
   private static final int MIN_TASKS = 8;
+  /** Output channels a task computes at least when a layer is split by channel. */
+  private static final int MIN_GROUP_CHANNELS = 128;
   private static final int FLOATS_PER_LINE = 16;
 
   private final int tile;
@@ -201,7 +203,7 @@ public final class WinogradConv implements ConvKernel {
     int mOff = vOff + planes * planeStride;
     int mPlaneStride = planeStride(CHANNEL_CHUNK * blockTiles);
     int tapsOff = mOff + planes * mPlaneStride;
-    int rowsOff = tapsOff + alpha * blockTiles;
+    int rowsOff = tapsOff + alpha * tapStride(blockTiles);
     int yOff = rowsOff + planes * blockTiles;
 
     for (int task = taskFrom; task < taskTo; task++) {
@@ -250,6 +252,27 @@ public final class WinogradConv implements ConvKernel {
   }
 
   /**
+   * The input transform phase alone, for every tile block of image 0: what the plane-spacing
+   * measurement times (docs/performance.md).
+   */
+  void transformInputOnly(ConvShape s, float[] in, int inOff, float[] workspace, int workspaceOff) {
+    int tilesX = ceilDiv(s.outW, tile);
+    int tiles = ceilDiv(s.outH, tile) * tilesX;
+    int blockTiles = blockTiles(s);
+    int planeStride = planeStride(s.inChannels * blockTiles);
+    int tapsOff = workspaceOff + alpha * alpha * (planeStride + planeStride(CHANNEL_CHUNK * blockTiles));
+    int rowsOff = tapsOff + alpha * tapStride(blockTiles);
+    for (int firstTile = 0; firstTile < tiles; firstTile += blockTiles) {
+      int tileCount = Math.min(blockTiles, tiles - firstTile);
+      for (int c = 0; c < s.inChannels; c++) {
+        transformInput(s, in, inOff + c * s.inH * s.inW, firstTile, tileCount, tilesX, workspace,
+            tapsOff, rowsOff, workspaceOff + c * blockTiles, planeStride, blockTiles,
+            roundUp(tileCount, LANE_QUANTUM));
+      }
+    }
+  }
+
+  /**
    * Transforms one input channel of one tile block into {@code V[p][c][·]} at {@code vChannel}
    * (plane p at {@code vChannel + p·planeStride}).
    */
@@ -257,9 +280,9 @@ public final class WinogradConv implements ConvKernel {
       int tilesX, float[] ws, int tapsOff, int rowsOff, int vChannel, int planeStride,
       int blockTiles, int lanes) {
     for (int i = 0; i < alpha; i++) {
-      gatherTaps(s, in, plane, i, firstTile, tileCount, tilesX, ws, tapsOff, blockTiles);
+      gatherTaps(s, in, plane, i, firstTile, tileCount, tilesX, ws, tapsOff, tapStride(blockTiles));
       // rows[i][ν] = Σ_j B^T[ν][j] d[i][j]
-      ops.inputTransform(tile, ws, tapsOff, blockTiles, ws, rowsOff + i * alpha * blockTiles,
+      ops.inputTransform(tile, ws, tapsOff, tapStride(blockTiles), ws, rowsOff + i * alpha * blockTiles,
           blockTiles, lanes);
     }
     // V[ξ][ν] = Σ_i B^T[ξ][i] rows[i][ν]
@@ -271,10 +294,11 @@ public final class WinogradConv implements ConvKernel {
 
   /**
    * {@code taps[j][t] = in[y][x]} with {@code y = ty·m − padTop + i}, {@code x = tx·m − padLeft + j}
-   * for tile t = (ty, tx) of the block, zero outside the image.
+   * for tile t = (ty, tx) of the block, zero outside the image. Tap rows are {@code tapStride} apart,
+   * a lane quantum more than the block, as {@link WinogradOps#gatherTaps} may overrun.
    */
   private void gatherTaps(ConvShape s, float[] in, int plane, int i, int firstTile, int tileCount,
-      int tilesX, float[] ws, int tapsOff, int blockTiles) {
+      int tilesX, float[] ws, int tapsOff, int tapStride) {
     int lane = 0;
     while (lane < tileCount) {
       int t = firstTile + lane;
@@ -286,25 +310,28 @@ public final class WinogradConv implements ConvKernel {
       int laneOff = tapsOff + lane;
       if (y < 0 || y >= s.inH) {
         for (int j = 0; j < alpha; j++) {
-          Arrays.fill(ws, laneOff + j * blockTiles, laneOff + j * blockTiles + count, 0f);
+          Arrays.fill(ws, laneOff + j * tapStride, laneOff + j * tapStride + count, 0f);
         }
       } else {
         int row = plane + y * s.inW;
-        if (x0 >= 0 && x0 + (count - 1) * tile + alpha <= s.inW) {
-          for (int j = 0; j < alpha; j++) {
-            int dst = laneOff + j * blockTiles;
-            int src = row + x0 + j;
-            for (int l = 0; l < count; l++) {
-              ws[dst + l] = in[src + l * tile];
+        // Tiles [first, last) have their whole α-wide window inside the row; the others (at most
+        // one or two at each end) read the padding.
+        int first = x0 >= 0 ? 0 : Math.min(count, ceilDiv(-x0, tile));
+        int last = Math.max(first, Math.min(count, Math.floorDiv(s.inW - alpha - x0, tile) + 1));
+        if (last > first) {
+          ops.gatherTaps(tile, in, row + x0 + first * tile, ws, laneOff + first, tapStride,
+              last - first);
+        }
+        for (int l = 0; l < count; l++) {
+          if (l == first && last > first) {
+            l = last;
+            if (l >= count) {
+              break;
             }
           }
-        } else {
           for (int j = 0; j < alpha; j++) {
-            int dst = laneOff + j * blockTiles;
-            for (int l = 0; l < count; l++) {
-              int x = x0 + l * tile + j;
-              ws[dst + l] = x >= 0 && x < s.inW ? in[row + x] : 0f;
-            }
+            int x = x0 + l * tile + j;
+            ws[laneOff + j * tapStride + l] = x >= 0 && x < s.inW ? in[row + x] : 0f;
           }
         }
       }
@@ -330,13 +357,7 @@ public final class WinogradConv implements ConvKernel {
       for (int a = 0; a < rows; a++) {
         int row = outOff + ((n * s.outChannels + k) * s.outH + ty * tile + a) * s.outW;
         int src = yOff + a * tile * blockTiles + lane;
-        for (int b = 0; b < tile; b++) {
-          int from = src + b * blockTiles;
-          int dst = row + xFrom + b;
-          for (int l = 0; l < fullTiles; l++) {
-            out[dst + l * tile] = ws[from + l];
-          }
-        }
+        ops.scatterRow(tile, ws, src, blockTiles, out, row + xFrom, fullTiles);
         if (fullTiles < count) {
           int x0 = xFrom + fullTiles * tile;
           for (int b = 0; x0 + b < s.outW; b++) {
@@ -349,7 +370,10 @@ public final class WinogradConv implements ConvKernel {
     }
   }
 
-  /** Tiles per block: one V plane (C·T floats) within L1 and all α² planes within half an L2. */
+  /**
+   * Tiles per block: one V plane (C·T floats) within L1 and all α² planes within half an L2; smaller
+   * (down to 32 tiles) when that is what it takes to split one image into {@link #MIN_TASKS} blocks.
+   */
   int blockTiles(ConvShape s) {
     int byPlane = PLANE_BUDGET_FLOATS / s.inChannels;
     int byAll = TRANSFORMED_BUDGET_FLOATS / (alpha * alpha * s.inChannels);
@@ -357,6 +381,11 @@ public final class WinogradConv implements ConvKernel {
     max = Math.max(MIN_BLOCK_TILES, Math.min(MAX_BLOCK_TILES, max));
     int tiles = Math.max(1, ceilDiv(s.outH, tile) * ceilDiv(s.outW, tile));
     int blocks = ceilDiv(tiles, max);
+    int wanted = ceilDiv(MIN_TASKS, Math.max(1, s.batch));
+    if (blocks < wanted) {
+      int smaller = Math.max(MIN_BLOCK_TILES, tiles / wanted / LANE_QUANTUM * LANE_QUANTUM);
+      return Math.min(smaller, roundUp(tiles, LANE_QUANTUM));
+    }
     return roundUp(ceilDiv(tiles, blocks), LANE_QUANTUM);
   }
 
@@ -364,9 +393,15 @@ public final class WinogradConv implements ConvKernel {
     return ceilDiv(ceilDiv(s.outH, tile) * ceilDiv(s.outW, tile), blockTiles(s));
   }
 
+  /**
+   * Output-channel groups: only when the blocks alone give fewer than {@link #MIN_TASKS} tasks, and
+   * never below {@link #MIN_GROUP_CHANNELS} channels a group, as each group repeats the input
+   * transform.
+   */
   private int channelGroups(ConvShape s) {
     int perImage = Math.max(1, s.batch * blocks(s));
-    return Math.max(1, Math.min(panels(s), ceilDiv(MIN_TASKS, perImage)));
+    int most = Math.max(1, s.outChannels / MIN_GROUP_CHANNELS);
+    return Math.max(1, Math.min(most, ceilDiv(MIN_TASKS, perImage)));
   }
 
   private static int panels(ConvShape s) {
@@ -378,9 +413,14 @@ public final class WinogradConv implements ConvKernel {
     int planes = alpha * alpha;
     return planes * planeStride(s.inChannels * blockTiles)
         + planes * planeStride(CHANNEL_CHUNK * blockTiles)
-        + alpha * blockTiles
+        + alpha * tapStride(blockTiles)
         + planes * blockTiles
         + tile * tile * blockTiles;
+  }
+
+  /** Spacing of tap rows: a lane quantum beyond the block for {@link WinogradOps#gatherTaps}' overrun. */
+  private static int tapStride(int blockTiles) {
+    return blockTiles + LANE_QUANTUM;
   }
 
   /** Plane spacing: whole cache lines, an odd number of them unless the aliasing study turns it off. */

@@ -23,6 +23,23 @@ interface WinogradOps {
       float[] m, int mOff, int mStride, int lanes);
 
   /**
+   * The tap rows of {@code count} consecutive tiles of one input row: {@code dst[dstOff +
+   * j·dstStride + t] = src[srcOff + j + tile·t]} for {@code j < tile + 2}, {@code t < count}. May
+   * also write lanes {@code [count, count + LANE_QUANTUM)} of each destination row (scratch the
+   * caller has reserved) and read {@code src} beyond the last tap as long as it stays in the array.
+   */
+  void gatherTaps(int tile, float[] src, int srcOff, float[] dst, int dstOff, int dstStride,
+      int count);
+
+  /**
+   * Interleaves the {@code tile} outputs of {@code count} consecutive tiles into an output row:
+   * {@code dst[dstOff + tile·t + b] = src[srcOff + b·srcStride + t]} for {@code b < tile}, {@code t <
+   * count}; writes nothing else.
+   */
+  void scatterRow(int tile, float[] src, int srcOff, int srcStride, float[] dst, int dstOff,
+      int count);
+
+  /**
    * One-dimensional input transform {@code B^T d} of the F(tile, 3) algorithm over {@code tile + 2}
    * source rows {@code src[srcOff + j·srcStride + t]} into as many destination rows {@code
    * dst[dstOff + i·dstStride + t]}, for {@code t < lanes}. Source and destination must not overlap.

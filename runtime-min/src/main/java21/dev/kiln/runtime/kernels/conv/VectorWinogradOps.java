@@ -1,6 +1,8 @@
 package dev.kiln.runtime.kernels.conv;
 
+import java.util.function.IntUnaryOperator;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -10,6 +12,31 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorWinogradOps implements WinogradOps {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final int L = F.length();
+
+  /** Lanes 0, 2, 4, ... of the 2L lanes of two vectors (the first vector's lanes come first). */
+  private static final VectorShuffle<Float> EVEN = shuffle(i -> 2 * i);
+  /** Lanes 1, 3, 5, ... of two vectors. */
+  private static final VectorShuffle<Float> ODD = shuffle(i -> 2 * i + 1);
+  /** a0 b0 a1 b1 ... from the low halves of vectors a and b. */
+  private static final VectorShuffle<Float> ZIP_LOW = shuffle(i -> i % 2 * L + i / 2);
+  /** The same from the high halves. */
+  private static final VectorShuffle<Float> ZIP_HIGH = shuffle(i -> i % 2 * L + L / 2 + i / 2);
+  /** {@code SIX[i] = 6·i}: gathers every sixth float. */
+  private static final int[] SIX = new int[L];
+
+  static {
+    for (int i = 0; i < L; i++) {
+      SIX[i] = 6 * i;
+    }
+  }
+
+  private static VectorShuffle<Float> shuffle(IntUnaryOperator lane) {
+    int[] index = new int[L];
+    for (int i = 0; i < L; i++) {
+      index[i] = lane.applyAsInt(i);
+    }
+    return VectorShuffle.fromArray(F, index, 0);
+  }
 
   VectorWinogradOps() {
     // Rows hold a multiple of LANE_QUANTUM lanes; a wider vector would run past them.
@@ -132,6 +159,112 @@ final class VectorWinogradOps implements WinogradOps {
     a5.intoArray(m, mOff + 5 * mStride);
     a6.intoArray(m, mOff + 6 * mStride);
     a7.intoArray(m, mOff + 7 * mStride);
+  }
+
+  /**
+   * Two-source shuffles split the row into its phases: for F(2,3) taps 0 and 1 are the even and odd
+   * floats from x0, taps 2 and 3 the same from x0 + 2; F(4,3) splits twice. F(6,3) gathers. Whole
+   * vectors run past {@code count} (into the caller's reserved lanes) while the reads stay inside
+   * the array; the rest is scalar.
+   */
+  @Override
+  public void gatherTaps(int tile, float[] src, int srcOff, float[] dst, int dstOff, int dstStride,
+      int count) {
+    int t = 0;
+    int limit = src.length - tile;
+    switch (tile) {
+      case 2:
+        for (; t < count && srcOff + 2 * (t + L) <= limit; t += L) {
+          int base = srcOff + 2 * t;
+          FloatVector a = load(src, base);
+          FloatVector b = load(src, base + L);
+          FloatVector c = load(src, base + 2);
+          FloatVector d = load(src, base + 2 + L);
+          a.rearrange(EVEN, b).intoArray(dst, dstOff + t);
+          a.rearrange(ODD, b).intoArray(dst, dstOff + dstStride + t);
+          c.rearrange(EVEN, d).intoArray(dst, dstOff + 2 * dstStride + t);
+          c.rearrange(ODD, d).intoArray(dst, dstOff + 3 * dstStride + t);
+        }
+        break;
+      case 4:
+        for (; t < count && srcOff + 4 * (t + L) <= limit; t += L) {
+          int base = srcOff + 4 * t;
+          FloatVector a = load(src, base);
+          FloatVector b = load(src, base + L);
+          FloatVector c = load(src, base + 2 * L);
+          FloatVector d = load(src, base + 3 * L);
+          FloatVector even1 = a.rearrange(EVEN, b);
+          FloatVector odd1 = a.rearrange(ODD, b);
+          FloatVector even2 = c.rearrange(EVEN, d);
+          FloatVector odd2 = c.rearrange(ODD, d);
+          even1.rearrange(EVEN, even2).intoArray(dst, dstOff + t);
+          odd1.rearrange(EVEN, odd2).intoArray(dst, dstOff + dstStride + t);
+          even1.rearrange(ODD, even2).intoArray(dst, dstOff + 2 * dstStride + t);
+          odd1.rearrange(ODD, odd2).intoArray(dst, dstOff + 3 * dstStride + t);
+          a = load(src, base + 4);
+          b = load(src, base + 4 + L);
+          c = load(src, base + 4 + 2 * L);
+          d = load(src, base + 4 + 3 * L);
+          a.rearrange(EVEN, b).rearrange(EVEN, c.rearrange(EVEN, d))
+              .intoArray(dst, dstOff + 4 * dstStride + t);
+          a.rearrange(ODD, b).rearrange(EVEN, c.rearrange(ODD, d))
+              .intoArray(dst, dstOff + 5 * dstStride + t);
+        }
+        break;
+      case 6:
+        for (; t < count && srcOff + 6 * (t + L) <= limit; t += L) {
+          for (int j = 0; j < 8; j++) {
+            FloatVector.fromArray(F, src, srcOff + j + 6 * t, SIX, 0)
+                .intoArray(dst, dstOff + j * dstStride + t);
+          }
+        }
+        break;
+      default:
+        throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
+    }
+    for (int j = 0; j < tile + 2; j++) {
+      int d = dstOff + j * dstStride;
+      for (int r = t; r < count; r++) {
+        dst[d + r] = src[srcOff + j + r * tile];
+      }
+    }
+  }
+
+  /** Zips (F(2,3)) or zips twice (F(4,3)) whole vectors of tiles; F(6,3) and the tail are scalar. */
+  @Override
+  public void scatterRow(int tile, float[] src, int srcOff, int srcStride, float[] dst, int dstOff,
+      int count) {
+    int t = 0;
+    if (tile == 2) {
+      for (; t + L <= count; t += L) {
+        FloatVector y0 = load(src, srcOff + t);
+        FloatVector y1 = load(src, srcOff + srcStride + t);
+        y0.rearrange(ZIP_LOW, y1).intoArray(dst, dstOff + 2 * t);
+        y0.rearrange(ZIP_HIGH, y1).intoArray(dst, dstOff + 2 * t + L);
+      }
+    } else if (tile == 4) {
+      for (; t + L <= count; t += L) {
+        FloatVector y0 = load(src, srcOff + t);
+        FloatVector y1 = load(src, srcOff + srcStride + t);
+        FloatVector y2 = load(src, srcOff + 2 * srcStride + t);
+        FloatVector y3 = load(src, srcOff + 3 * srcStride + t);
+        FloatVector low02 = y0.rearrange(ZIP_LOW, y2);
+        FloatVector high02 = y0.rearrange(ZIP_HIGH, y2);
+        FloatVector low13 = y1.rearrange(ZIP_LOW, y3);
+        FloatVector high13 = y1.rearrange(ZIP_HIGH, y3);
+        int d = dstOff + 4 * t;
+        low02.rearrange(ZIP_LOW, low13).intoArray(dst, d);
+        low02.rearrange(ZIP_HIGH, low13).intoArray(dst, d + L);
+        high02.rearrange(ZIP_LOW, high13).intoArray(dst, d + 2 * L);
+        high02.rearrange(ZIP_HIGH, high13).intoArray(dst, d + 3 * L);
+      }
+    }
+    for (int b = 0; b < tile; b++) {
+      int from = srcOff + b * srcStride;
+      for (int r = t; r < count; r++) {
+        dst[dstOff + b + r * tile] = src[from + r];
+      }
+    }
   }
 
   @Override

@@ -105,14 +105,15 @@ class WinogradConvTest {
 
   @Test
   void anyStaticThreadSplitGivesBitIdenticalOutput() {
-    ConvShape s = shape(2, 20, 21, 19, 44, 3, 1, 1, 1, 1, 1, 1);
+    // Big enough that every algorithm splits it into tile blocks and output-channel groups.
+    ConvShape s = shape(1, 12, 45, 41, 260, 3, 1, 1, 1, 1, 1, 1);
     Epilogue e = KernelTesting.epilogues(s.outChannels, 3)[3];
     float[] in = KernelTesting.random(1, s.batch * s.inChannels * s.inH * s.inW);
     float[] w = KernelTesting.random(2, s.outChannels * s.inChannels * 9);
     float[] residual = KernelTesting.random(3, s.batch * s.outChannels * s.outH * s.outW);
     for (WinogradConv k : vectorKernels()) {
       float[] packed = ConvKernelChecks.pack(k, s, w);
-      assertTrue(k.tasks(s) >= 8, k.name() + " splits " + s + " into " + k.tasks(s) + " tasks");
+      assertTrue(k.tasks(s) >= 4, k.name() + " splits " + s + " into " + k.tasks(s) + " tasks");
       float[] one = ConvKernelChecks.runSplit(k, s, e, in, packed, residual, 1, new int[] {0});
       int[][] orders = {{1, 0}, {2, 0, 1}, {7, 3, 5, 1, 0, 6, 2, 4}};
       for (int[] order : orders) {
