@@ -1,11 +1,12 @@
 package dev.kiln.runtime.kernels.conv;
 
 /**
- * The scalar twin of {@code VectorWinogradOps}: the same float operations in the same order, one lane
- * at a time. The transform formulas are {@link WinogradConv}'s matrices B^T and A^T with common
- * subexpressions shared; each line below is one row of the matrix.
+ * The scalar twin of {@code VectorWinogradOps}, and the definition of the float operations both
+ * perform: the per-tile formulas below are {@link WinogradConv}'s matrices B^T and A^T with common
+ * subexpressions shared, one line per matrix row, and the Vector API code repeats them operation for
+ * operation (and calls them for its scalar tails).
  *
- * <p>C2 does not vectorize these loops: source and destination are regions of the same workspace
+ * <p>C2 does not vectorize these loops: sources and destinations are regions of the same workspace
  * array, and without a proof that they do not overlap it keeps the scalar order.
  */
 final class ScalarWinogradOps implements WinogradOps {
@@ -32,176 +33,205 @@ final class ScalarWinogradOps implements WinogradOps {
   }
 
   @Override
-  public void gatherTaps(int tile, float[] src, int srcOff, float[] dst, int dstOff, int dstStride,
-      int count) {
-    for (int j = 0; j < tile + 2; j++) {
-      int d = dstOff + j * dstStride;
-      int from = srcOff + j;
-      for (int t = 0; t < count; t++) {
-        dst[d + t] = src[from + t * tile];
-      }
-    }
-  }
-
-  @Override
-  public void scatterRow(int tile, float[] src, int srcOff, int srcStride, float[] dst, int dstOff,
-      int count) {
-    for (int b = 0; b < tile; b++) {
-      int from = srcOff + b * srcStride;
-      int d = dstOff + b;
-      for (int t = 0; t < count; t++) {
-        dst[d + t * tile] = src[from + t];
-      }
+  public void inputRows(int tile, float[] patch, int patchOff, int patchStride,
+      float[] dst, int dstOff, int dstRowStride, int dstStride, int count) {
+    for (int i = 0; i < tile + 2; i++) {
+      inputTiles(tile, patch, patchOff + i * patchStride, tile, 1,
+          dst, dstOff + i * dstRowStride, dstStride, 0, count);
     }
   }
 
   @Override
   public void inputTransform(int tile, float[] src, int srcOff, int srcStride,
       float[] dst, int dstOff, int dstStride, int lanes) {
-    switch (tile) {
-      case 2:
-        inputF2(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
-        break;
-      case 4:
-        inputF4(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
-        break;
-      case 6:
-        inputF6(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
-        break;
-      default:
-        throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
-    }
+    inputTiles(tile, src, srcOff, 1, srcStride, dst, dstOff, dstStride, 0, lanes);
   }
 
   @Override
   public void outputTransform(int tile, float[] src, int srcOff, int srcStride,
       float[] dst, int dstOff, int dstStride, int lanes) {
+    for (int t = 0; t < lanes; t++) {
+      outputTile(tile, src, srcOff + t, srcStride, dst, dstOff + t, dstStride, tile);
+    }
+  }
+
+  @Override
+  public void outputRow(int tile, float[] src, int srcOff, int srcStride, float[] dst, int dstOff,
+      int count, int lastColumns) {
+    outputRowTiles(tile, src, srcOff, srcStride, dst, dstOff, 0, count, lastColumns);
+  }
+
+  /**
+   * {@code B^T d} for tiles {@code [from, to)}: tile t reads {@code src[srcOff + t·laneStep +
+   * j·srcStride]} and writes {@code dst[dstOff + t + i·dstStride]}.
+   */
+  static void inputTiles(int tile, float[] src, int srcOff, int laneStep, int srcStride,
+      float[] dst, int dstOff, int dstStride, int from, int to) {
     switch (tile) {
       case 2:
-        outputF2(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
+        for (int t = from; t < to; t++) {
+          inputF2(src, srcOff + t * laneStep, srcStride, dst, dstOff + t, dstStride);
+        }
         break;
       case 4:
-        outputF4(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
+        for (int t = from; t < to; t++) {
+          inputF4(src, srcOff + t * laneStep, srcStride, dst, dstOff + t, dstStride);
+        }
         break;
       case 6:
-        outputF6(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
+        for (int t = from; t < to; t++) {
+          inputF6(src, srcOff + t * laneStep, srcStride, dst, dstOff + t, dstStride);
+        }
         break;
       default:
         throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
     }
   }
 
-  private static void inputF2(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
-    for (int t = 0; t < lanes; t++) {
-      float d0 = s[so + t];
-      float d1 = s[so + ss + t];
-      float d2 = s[so + 2 * ss + t];
-      float d3 = s[so + 3 * ss + t];
-      d[dOff + t] = d0 - d2;
-      d[dOff + ds + t] = d1 + d2;
-      d[dOff + 2 * ds + t] = d2 - d1;
-      d[dOff + 3 * ds + t] = d1 - d3;
+  /** {@link #outputRow} for tiles {@code [from, count)}. */
+  static void outputRowTiles(int tile, float[] src, int srcOff, int srcStride, float[] dst,
+      int dstOff, int from, int count, int lastColumns) {
+    for (int t = from; t < count; t++) {
+      outputTile(tile, src, srcOff + t, srcStride, dst, dstOff + tile * t, 1,
+          t == count - 1 ? lastColumns : tile);
     }
   }
 
-  private static void outputF2(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
-    for (int t = 0; t < lanes; t++) {
-      float m0 = s[so + t];
-      float m1 = s[so + ss + t];
-      float m2 = s[so + 2 * ss + t];
-      float m3 = s[so + 3 * ss + t];
-      d[dOff + t] = m0 + m1 + m2;
-      d[dOff + ds + t] = m1 - m2 - m3;
+  /** {@code A^T m} of one tile; stores only the first {@code columns} outputs. */
+  static void outputTile(int tile, float[] s, int so, int ss, float[] d, int dOff, int ds,
+      int columns) {
+    switch (tile) {
+      case 2:
+        outputF2(s, so, ss, d, dOff, ds, columns);
+        break;
+      case 4:
+        outputF4(s, so, ss, d, dOff, ds, columns);
+        break;
+      case 6:
+        outputF6(s, so, ss, d, dOff, ds, columns);
+        break;
+      default:
+        throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
     }
   }
 
-  private static void inputF4(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
-    for (int t = 0; t < lanes; t++) {
-      float d0 = s[so + t];
-      float d1 = s[so + ss + t];
-      float d2 = s[so + 2 * ss + t];
-      float d3 = s[so + 3 * ss + t];
-      float d4 = s[so + 4 * ss + t];
-      float d5 = s[so + 5 * ss + t];
-      float p1 = d4 - d2;
-      float q1 = d3 - d1;
-      d[dOff + t] = d0 * 4f - d2 * 5f + d4;
-      d[dOff + ds + t] = (d3 + d4) - (d1 + d2) * 4f;
-      d[dOff + 2 * ds + t] = (d4 - d3) + (d1 - d2) * 4f;
-      d[dOff + 3 * ds + t] = p1 + q1 * 2f;
-      d[dOff + 4 * ds + t] = p1 - q1 * 2f;
-      d[dOff + 5 * ds + t] = d1 * 4f - d3 * 5f + d5;
+  static void inputF2(float[] s, int so, int ss, float[] d, int dOff, int ds) {
+    float d0 = s[so];
+    float d1 = s[so + ss];
+    float d2 = s[so + 2 * ss];
+    float d3 = s[so + 3 * ss];
+    d[dOff] = d0 - d2;
+    d[dOff + ds] = d1 + d2;
+    d[dOff + 2 * ds] = d2 - d1;
+    d[dOff + 3 * ds] = d1 - d3;
+  }
+
+  static void outputF2(float[] s, int so, int ss, float[] d, int dOff, int ds, int columns) {
+    float m0 = s[so];
+    float m1 = s[so + ss];
+    float m2 = s[so + 2 * ss];
+    float m3 = s[so + 3 * ss];
+    d[dOff] = m0 + m1 + m2;
+    if (columns > 1) {
+      d[dOff + ds] = m1 - m2 - m3;
     }
   }
 
-  private static void outputF4(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
-    for (int t = 0; t < lanes; t++) {
-      float m0 = s[so + t];
-      float m1 = s[so + ss + t];
-      float m2 = s[so + 2 * ss + t];
-      float m3 = s[so + 3 * ss + t];
-      float m4 = s[so + 4 * ss + t];
-      float m5 = s[so + 5 * ss + t];
-      float a1 = m1 + m2;
-      float s1 = m1 - m2;
-      float a2 = m3 + m4;
-      float s2 = m3 - m4;
-      d[dOff + t] = m0 + a1 + a2;
-      d[dOff + ds + t] = s1 + s2 * 2f;
-      d[dOff + 2 * ds + t] = a1 + a2 * 4f;
-      d[dOff + 3 * ds + t] = s1 + s2 * 8f + m5;
+  static void inputF4(float[] s, int so, int ss, float[] d, int dOff, int ds) {
+    float d0 = s[so];
+    float d1 = s[so + ss];
+    float d2 = s[so + 2 * ss];
+    float d3 = s[so + 3 * ss];
+    float d4 = s[so + 4 * ss];
+    float d5 = s[so + 5 * ss];
+    float p1 = d4 - d2;
+    float q1 = d3 - d1;
+    d[dOff] = d0 * 4f - d2 * 5f + d4;
+    d[dOff + ds] = (d3 + d4) - (d1 + d2) * 4f;
+    d[dOff + 2 * ds] = (d4 - d3) + (d1 - d2) * 4f;
+    d[dOff + 3 * ds] = p1 + q1 * 2f;
+    d[dOff + 4 * ds] = p1 - q1 * 2f;
+    d[dOff + 5 * ds] = d1 * 4f - d3 * 5f + d5;
+  }
+
+  static void outputF4(float[] s, int so, int ss, float[] d, int dOff, int ds, int columns) {
+    float m0 = s[so];
+    float m1 = s[so + ss];
+    float m2 = s[so + 2 * ss];
+    float m3 = s[so + 3 * ss];
+    float m4 = s[so + 4 * ss];
+    float m5 = s[so + 5 * ss];
+    float a1 = m1 + m2;
+    float s1 = m1 - m2;
+    float a2 = m3 + m4;
+    float s2 = m3 - m4;
+    d[dOff] = m0 + a1 + a2;
+    if (columns > 1) {
+      d[dOff + ds] = s1 + s2 * 2f;
+    }
+    if (columns > 2) {
+      d[dOff + 2 * ds] = a1 + a2 * 4f;
+    }
+    if (columns > 3) {
+      d[dOff + 3 * ds] = s1 + s2 * 8f + m5;
     }
   }
 
-  private static void inputF6(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
-    for (int t = 0; t < lanes; t++) {
-      float d0 = s[so + t];
-      float d1 = s[so + ss + t];
-      float d2 = s[so + 2 * ss + t];
-      float d3 = s[so + 3 * ss + t];
-      float d4 = s[so + 4 * ss + t];
-      float d5 = s[so + 5 * ss + t];
-      float d6 = s[so + 6 * ss + t];
-      float d7 = s[so + 7 * ss + t];
-      float odd1 = d1 + d5 - d3 * 4.25f;
-      float even1 = d2 + d6 - d4 * 4.25f;
-      float odd2 = d1 * 0.5f - d3 * 2.5f + d5 * 2f;
-      float even2 = d2 * 0.25f - d4 * 1.25f + d6;
-      float odd3 = d1 * 2f - d3 * 2.5f + d5 * 0.5f;
-      float even3 = d2 * 4f - d4 * 5f + d6;
-      d[dOff + t] = d0 - d6 + (d4 - d2) * 5.25f;
-      d[dOff + ds + t] = even1 + odd1;
-      d[dOff + 2 * ds + t] = even1 - odd1;
-      d[dOff + 3 * ds + t] = even2 + odd2;
-      d[dOff + 4 * ds + t] = even2 - odd2;
-      d[dOff + 5 * ds + t] = even3 + odd3;
-      d[dOff + 6 * ds + t] = even3 - odd3;
-      d[dOff + 7 * ds + t] = d7 - d1 + (d3 - d5) * 5.25f;
-    }
+  static void inputF6(float[] s, int so, int ss, float[] d, int dOff, int ds) {
+    float d0 = s[so];
+    float d1 = s[so + ss];
+    float d2 = s[so + 2 * ss];
+    float d3 = s[so + 3 * ss];
+    float d4 = s[so + 4 * ss];
+    float d5 = s[so + 5 * ss];
+    float d6 = s[so + 6 * ss];
+    float d7 = s[so + 7 * ss];
+    float odd1 = d1 + d5 - d3 * 4.25f;
+    float even1 = d2 + d6 - d4 * 4.25f;
+    float odd2 = d1 * 0.5f - d3 * 2.5f + d5 * 2f;
+    float even2 = d2 * 0.25f - d4 * 1.25f + d6;
+    float odd3 = d1 * 2f - d3 * 2.5f + d5 * 0.5f;
+    float even3 = d2 * 4f - d4 * 5f + d6;
+    d[dOff] = d0 - d6 + (d4 - d2) * 5.25f;
+    d[dOff + ds] = even1 + odd1;
+    d[dOff + 2 * ds] = even1 - odd1;
+    d[dOff + 3 * ds] = even2 + odd2;
+    d[dOff + 4 * ds] = even2 - odd2;
+    d[dOff + 5 * ds] = even3 + odd3;
+    d[dOff + 6 * ds] = even3 - odd3;
+    d[dOff + 7 * ds] = d7 - d1 + (d3 - d5) * 5.25f;
   }
 
-  private static void outputF6(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
-    for (int t = 0; t < lanes; t++) {
-      float m0 = s[so + t];
-      float m1 = s[so + ss + t];
-      float m2 = s[so + 2 * ss + t];
-      float m3 = s[so + 3 * ss + t];
-      float m4 = s[so + 4 * ss + t];
-      float m5 = s[so + 5 * ss + t];
-      float m6 = s[so + 6 * ss + t];
-      float m7 = s[so + 7 * ss + t];
-      float a1 = m1 + m2;
-      float s1 = m1 - m2;
-      float a2 = m3 + m4;
-      float s2 = m3 - m4;
-      float a3 = m5 + m6;
-      float s3 = m5 - m6;
-      d[dOff + t] = m0 + a1 + a2 + a3;
-      d[dOff + ds + t] = s1 + s2 * 2f + s3 * 0.5f;
-      d[dOff + 2 * ds + t] = a1 + a2 * 4f + a3 * 0.25f;
-      d[dOff + 3 * ds + t] = s1 + s2 * 8f + s3 * 0.125f;
-      d[dOff + 4 * ds + t] = a1 + a2 * 16f + a3 * 0.0625f;
-      d[dOff + 5 * ds + t] = s1 + s2 * 32f + s3 * 0.03125f + m7;
+  static void outputF6(float[] s, int so, int ss, float[] d, int dOff, int ds, int columns) {
+    float m0 = s[so];
+    float m1 = s[so + ss];
+    float m2 = s[so + 2 * ss];
+    float m3 = s[so + 3 * ss];
+    float m4 = s[so + 4 * ss];
+    float m5 = s[so + 5 * ss];
+    float m6 = s[so + 6 * ss];
+    float m7 = s[so + 7 * ss];
+    float a1 = m1 + m2;
+    float s1 = m1 - m2;
+    float a2 = m3 + m4;
+    float s2 = m3 - m4;
+    float a3 = m5 + m6;
+    float s3 = m5 - m6;
+    d[dOff] = m0 + a1 + a2 + a3;
+    if (columns > 1) {
+      d[dOff + ds] = s1 + s2 * 2f + s3 * 0.5f;
+    }
+    if (columns > 2) {
+      d[dOff + 2 * ds] = a1 + a2 * 4f + a3 * 0.25f;
+    }
+    if (columns > 3) {
+      d[dOff + 3 * ds] = s1 + s2 * 8f + s3 * 0.125f;
+    }
+    if (columns > 4) {
+      d[dOff + 4 * ds] = a1 + a2 * 16f + a3 * 0.0625f;
+    }
+    if (columns > 5) {
+      d[dOff + 5 * ds] = s1 + s2 * 32f + s3 * 0.03125f + m7;
     }
   }
 }

@@ -197,14 +197,13 @@ public final class WinogradConv implements ConvKernel {
     int groups = channelGroups(s);
     int panels = panels(s);
     int planes = alpha * alpha;
-    // Workspace of this worker: V | M | taps | rows (also the output transform's S) | Y.
     int vOff = workspaceOff + worker * workerFloats(s);
     int planeStride = planeStride(s.inChannels * blockTiles);
     int mOff = vOff + planes * planeStride;
     int mPlaneStride = planeStride(CHANNEL_CHUNK * blockTiles);
-    int tapsOff = mOff + planes * mPlaneStride;
-    int rowsOff = tapsOff + alpha * tapStride(blockTiles);
-    int yOff = rowsOff + planes * blockTiles;
+    int rowsOff = mOff + planes * mPlaneStride;
+    int rowStride = blockTiles + LANE_QUANTUM;
+    int patchOff = rowsOff + planes * rowStride;
 
     for (int task = taskFrom; task < taskTo; task++) {
       int n = task / (blocks * groups);
@@ -216,8 +215,8 @@ public final class WinogradConv implements ConvKernel {
 
       for (int c = 0; c < s.inChannels; c++) {
         int plane = inOff + (n * s.inChannels + c) * s.inH * s.inW;
-        transformInput(s, in, plane, firstTile, tileCount, tilesX, workspace,
-            tapsOff, rowsOff, vOff + c * blockTiles, planeStride, blockTiles, lanes);
+        transformInput(s, in, plane, firstTile, tileCount, tilesX, workspace, patchOff,
+            patchStride(blockTiles), rowsOff, rowStride, vOff + c * blockTiles, planeStride, lanes);
       }
 
       int panelFrom = group * panels / groups;
@@ -235,16 +234,12 @@ public final class WinogradConv implements ConvKernel {
         int kEnd = Math.min(s.outChannels, chunkEnd * PANEL);
         for (int k = chunk * PANEL; k < kEnd; k++) {
           int mChannel = mOff + (k - chunk * PANEL) * blockTiles;
-          // S[a][ν] = Σ_ξ A^T[a][ξ] M[ξ][ν], then Y[a][b] = Σ_ν A^T[b][ν] S[a][ν].
+          // S[a][ν] = Σ_ξ A^T[a][ξ] M[ξ][ν] into the rows scratch; storeOutput does the rest.
           for (int nu = 0; nu < alpha; nu++) {
             ops.outputTransform(tile, workspace, mChannel + nu * mPlaneStride, alpha * mPlaneStride,
-                workspace, rowsOff + nu * blockTiles, alpha * blockTiles, lanes);
+                workspace, rowsOff + nu * rowStride, alpha * rowStride, lanes);
           }
-          for (int a = 0; a < tile; a++) {
-            ops.outputTransform(tile, workspace, rowsOff + a * alpha * blockTiles, blockTiles,
-                workspace, yOff + a * tile * blockTiles, blockTiles, lanes);
-          }
-          storeOutput(s, epilogue, n, k, firstTile, tileCount, tilesX, workspace, yOff, blockTiles,
+          storeOutput(s, epilogue, n, k, firstTile, tileCount, tilesX, workspace, rowsOff, rowStride,
               out, outOff, residual, residualOff);
         }
       }
@@ -260,88 +255,68 @@ public final class WinogradConv implements ConvKernel {
     int tiles = ceilDiv(s.outH, tile) * tilesX;
     int blockTiles = blockTiles(s);
     int planeStride = planeStride(s.inChannels * blockTiles);
-    int tapsOff = workspaceOff + alpha * alpha * (planeStride + planeStride(CHANNEL_CHUNK * blockTiles));
-    int rowsOff = tapsOff + alpha * tapStride(blockTiles);
+    int rowsOff = workspaceOff + alpha * alpha * (planeStride + planeStride(CHANNEL_CHUNK * blockTiles));
+    int rowStride = blockTiles + LANE_QUANTUM;
+    int patchOff = rowsOff + alpha * alpha * rowStride;
     for (int firstTile = 0; firstTile < tiles; firstTile += blockTiles) {
       int tileCount = Math.min(blockTiles, tiles - firstTile);
       for (int c = 0; c < s.inChannels; c++) {
         transformInput(s, in, inOff + c * s.inH * s.inW, firstTile, tileCount, tilesX, workspace,
-            tapsOff, rowsOff, workspaceOff + c * blockTiles, planeStride, blockTiles,
-            roundUp(tileCount, LANE_QUANTUM));
+            patchOff, patchStride(blockTiles), rowsOff, rowStride, workspaceOff + c * blockTiles,
+            planeStride, roundUp(tileCount, LANE_QUANTUM));
       }
     }
   }
 
   /**
    * Transforms one input channel of one tile block into {@code V[p][c][·]} at {@code vChannel}
-   * (plane p at {@code vChannel + p·planeStride}).
+   * (plane p at {@code vChannel + p·planeStride}). Each tile-row segment of the block is first
+   * copied, with its padding as zeros, into a patch of α rows, so the gather never needs a bounds
+   * check; then {@code rows[i][ν] = Σ_j B^T[ν][j] d[i][j]} per segment and {@code V[ξ][ν] = Σ_i
+   * B^T[ξ][i] rows[i][ν]} for the whole block.
    */
   private void transformInput(ConvShape s, float[] in, int plane, int firstTile, int tileCount,
-      int tilesX, float[] ws, int tapsOff, int rowsOff, int vChannel, int planeStride,
-      int blockTiles, int lanes) {
-    for (int i = 0; i < alpha; i++) {
-      gatherTaps(s, in, plane, i, firstTile, tileCount, tilesX, ws, tapsOff, tapStride(blockTiles));
-      // rows[i][ν] = Σ_j B^T[ν][j] d[i][j]
-      ops.inputTransform(tile, ws, tapsOff, tapStride(blockTiles), ws, rowsOff + i * alpha * blockTiles,
-          blockTiles, lanes);
-    }
-    // V[ξ][ν] = Σ_i B^T[ξ][i] rows[i][ν]
-    for (int nu = 0; nu < alpha; nu++) {
-      ops.inputTransform(tile, ws, rowsOff + nu * blockTiles, alpha * blockTiles,
-          ws, vChannel + nu * planeStride, alpha * planeStride, lanes);
-    }
-  }
-
-  /**
-   * {@code taps[j][t] = in[y][x]} with {@code y = ty·m − padTop + i}, {@code x = tx·m − padLeft + j}
-   * for tile t = (ty, tx) of the block, zero outside the image. Tap rows are {@code tapStride} apart,
-   * a lane quantum more than the block, as {@link WinogradOps#gatherTaps} may overrun.
-   */
-  private void gatherTaps(ConvShape s, float[] in, int plane, int i, int firstTile, int tileCount,
-      int tilesX, float[] ws, int tapsOff, int tapStride) {
+      int tilesX, float[] ws, int patchOff, int patchStride, int rowsOff, int rowStride,
+      int vChannel, int planeStride, int lanes) {
     int lane = 0;
     while (lane < tileCount) {
       int t = firstTile + lane;
       int ty = t / tilesX;
       int tx = t % tilesX;
       int count = Math.min(tileCount - lane, tilesX - tx);
-      int y = ty * tile - s.padTop + i;
       int x0 = tx * tile - s.padLeft;
-      int laneOff = tapsOff + lane;
-      if (y < 0 || y >= s.inH) {
-        for (int j = 0; j < alpha; j++) {
-          Arrays.fill(ws, laneOff + j * tapStride, laneOff + j * tapStride + count, 0f);
-        }
-      } else {
-        int row = plane + y * s.inW;
-        // Tiles [first, last) have their whole α-wide window inside the row; the others (at most
-        // one or two at each end) read the padding.
-        int first = x0 >= 0 ? 0 : Math.min(count, ceilDiv(-x0, tile));
-        int last = Math.max(first, Math.min(count, Math.floorDiv(s.inW - alpha - x0, tile) + 1));
-        if (last > first) {
-          ops.gatherTaps(tile, in, row + x0 + first * tile, ws, laneOff + first, tapStride,
-              last - first);
-        }
-        for (int l = 0; l < count; l++) {
-          if (l == first && last > first) {
-            l = last;
-            if (l >= count) {
-              break;
-            }
-          }
-          for (int j = 0; j < alpha; j++) {
-            int x = x0 + l * tile + j;
-            ws[laneOff + j * tapStride + l] = x >= 0 && x < s.inW ? in[row + x] : 0f;
-          }
+      int width = count * tile + 2;
+      // Input columns [from, to) of the patch's x0 .. x0 + width land in the image.
+      int from = Math.min(width, Math.max(0, -x0));
+      int to = Math.max(from, Math.min(width, s.inW - x0));
+      for (int i = 0; i < alpha; i++) {
+        int y = ty * tile - s.padTop + i;
+        int dst = patchOff + i * patchStride;
+        if (y < 0 || y >= s.inH) {
+          Arrays.fill(ws, dst, dst + width, 0f);
+        } else {
+          Arrays.fill(ws, dst, dst + from, 0f);
+          System.arraycopy(in, plane + y * s.inW + x0 + from, ws, dst + from, to - from);
+          Arrays.fill(ws, dst + to, dst + width, 0f);
         }
       }
+      ops.inputRows(tile, ws, patchOff, patchStride, ws, rowsOff + lane, alpha * rowStride,
+          rowStride, count);
       lane += count;
+    }
+    for (int nu = 0; nu < alpha; nu++) {
+      ops.inputTransform(tile, ws, rowsOff + nu * rowStride, alpha * rowStride,
+          ws, vChannel + nu * planeStride, alpha * planeStride, lanes);
     }
   }
 
-  /** Scatters {@code Y[a][b][t]} of output channel k into the image and applies the epilogue row by row. */
+  /**
+   * Finishes output channel k from {@code S[a][ν]}: {@code Y[a][b] = Σ_ν A^T[b][ν] S[a][ν]} straight
+   * into the image (partial tiles at the right and bottom edges clipped), then bias and epilogue on
+   * each output row segment while it is in L1.
+   */
   private void storeOutput(ConvShape s, Epilogue epilogue, int n, int k, int firstTile,
-      int tileCount, int tilesX, float[] ws, int yOff, int blockTiles,
+      int tileCount, int tilesX, float[] ws, int rowsOff, int rowStride,
       float[] out, int outOff, float[] residual, int residualOff) {
     int lane = 0;
     while (lane < tileCount) {
@@ -352,18 +327,11 @@ public final class WinogradConv implements ConvKernel {
       int rows = Math.min(tile, s.outH - ty * tile);
       int xFrom = tx * tile;
       int xTo = Math.min((tx + count) * tile, s.outW);
-      // Tiles whose m columns all fit; the last tile of the image row may be partial.
-      int fullTiles = Math.min(count, (s.outW - xFrom) / tile);
+      int lastColumns = xTo - (tx + count - 1) * tile;
       for (int a = 0; a < rows; a++) {
         int row = outOff + ((n * s.outChannels + k) * s.outH + ty * tile + a) * s.outW;
-        int src = yOff + a * tile * blockTiles + lane;
-        ops.scatterRow(tile, ws, src, blockTiles, out, row + xFrom, fullTiles);
-        if (fullTiles < count) {
-          int x0 = xFrom + fullTiles * tile;
-          for (int b = 0; x0 + b < s.outW; b++) {
-            out[row + x0 + b] = ws[src + b * blockTiles + fullTiles];
-          }
-        }
+        ops.outputRow(tile, ws, rowsOff + a * alpha * rowStride + lane, rowStride, out, row + xFrom,
+            count, lastColumns);
         epilogue.apply(k, out, row + xFrom, xTo - xFrom, residual, residualOff + row + xFrom - outOff);
       }
       lane += count;
@@ -408,19 +376,23 @@ public final class WinogradConv implements ConvKernel {
     return ceilDiv(s.outChannels, PANEL);
   }
 
+  /** Per worker: V | M | rows (input rows, then the output's S) | patch. */
   private int workerFloats(ConvShape s) {
     int blockTiles = blockTiles(s);
     int planes = alpha * alpha;
     return planes * planeStride(s.inChannels * blockTiles)
         + planes * planeStride(CHANNEL_CHUNK * blockTiles)
-        + alpha * tapStride(blockTiles)
-        + planes * blockTiles
-        + tile * tile * blockTiles;
+        + planes * (blockTiles + LANE_QUANTUM)
+        + (alpha + 1) * patchStride(blockTiles);
   }
 
-  /** Spacing of tap rows: a lane quantum beyond the block for {@link WinogradOps#gatherTaps}' overrun. */
-  private static int tapStride(int blockTiles) {
-    return blockTiles + LANE_QUANTUM;
+  /**
+   * Spacing of the patch rows: a tile row segment (at most the block, m floats a tile, plus the 2
+   * columns the last window reaches beyond) and the over-read {@link WinogradOps#inputRows} may do.
+   * One extra row is reserved below the patch for the last row's over-read.
+   */
+  private int patchStride(int blockTiles) {
+    return tile * (blockTiles + LANE_QUANTUM) + alpha;
   }
 
   /** Plane spacing: whole cache lines, an odd number of them unless the aliasing study turns it off. */

@@ -2,13 +2,14 @@ package dev.kiln.runtime.kernels.conv;
 
 /**
  * The hot loops of {@link WinogradConv}, vectorized across tiles: a "lane" is one tile of the tile
- * block, and every array region these methods touch holds {@code lanes} consecutive floats per row
- * (one value per tile). {@code lanes} is always a multiple of {@link WinogradConv#LANE_QUANTUM}.
+ * block, and the scratch rows these methods read and write hold one value per tile.
  *
  * <p>The scalar implementation ({@link ScalarWinogradOps}) and the Vector API one (java21 layer,
  * {@code VectorWinogradOps}) perform the same float operations in the same order, so they give
  * bit-identical results: the transforms use separate multiplies and adds exactly as written in
  * {@link ScalarWinogradOps}, the GEMM one fused multiply-add per channel in increasing channel order.
+ * Where a method may touch lanes past {@code count} its comment says so; those lanes hold junk that
+ * no output depends on.
  */
 interface WinogradOps {
   /** Rows of output channels one {@link #gemm} call computes: the weights are packed in panels of this many. */
@@ -16,43 +17,45 @@ interface WinogradOps {
 
   /**
    * {@code m[mOff + r·mStride + t] = Σ_c u[uOff + PANEL·c + r] · v[vOff + c·vStride + t]} for
-   * {@code r < PANEL}, {@code t < lanes}, accumulated with one fused multiply-add per {@code c} in
-   * increasing order starting from 0.
+   * {@code r < PANEL}, {@code t < lanes} (a multiple of {@link WinogradConv#LANE_QUANTUM}),
+   * accumulated with one fused multiply-add per {@code c} in increasing order starting from 0.
    */
   void gemm(float[] u, int uOff, float[] v, int vOff, int vStride, int channels,
       float[] m, int mOff, int mStride, int lanes);
 
   /**
-   * The tap rows of {@code count} consecutive tiles of one input row: {@code dst[dstOff +
-   * j·dstStride + t] = src[srcOff + j + tile·t]} for {@code j < tile + 2}, {@code t < count}. May
-   * also write lanes {@code [count, count + LANE_QUANTUM)} of each destination row (scratch the
-   * caller has reserved) and read {@code src} beyond the last tap as long as it stays in the array.
+   * The row half of the input transform for {@code count} consecutive tiles of one tile row: for each
+   * of the α = tile + 2 patch rows i, the taps {@code d_j = patch[patchOff + i·patchStride + tile·t +
+   * j]} of tile t give {@code dst[dstOff + i·dstRowStride + ν·dstStride + t] = (B^T d)_ν}. May write
+   * lanes up to the next multiple of {@link WinogradConv#LANE_QUANTUM} after {@code count}, and read
+   * each patch row up to {@code tile·(count + LANE_QUANTUM) + tile + 2} floats from its start.
    */
-  void gatherTaps(int tile, float[] src, int srcOff, float[] dst, int dstOff, int dstStride,
-      int count);
+  void inputRows(int tile, float[] patch, int patchOff, int patchStride,
+      float[] dst, int dstOff, int dstRowStride, int dstStride, int count);
 
   /**
-   * Interleaves the {@code tile} outputs of {@code count} consecutive tiles into an output row:
-   * {@code dst[dstOff + tile·t + b] = src[srcOff + b·srcStride + t]} for {@code b < tile}, {@code t <
-   * count}; writes nothing else.
-   */
-  void scatterRow(int tile, float[] src, int srcOff, int srcStride, float[] dst, int dstOff,
-      int count);
-
-  /**
-   * One-dimensional input transform {@code B^T d} of the F(tile, 3) algorithm over {@code tile + 2}
-   * source rows {@code src[srcOff + j·srcStride + t]} into as many destination rows {@code
-   * dst[dstOff + i·dstStride + t]}, for {@code t < lanes}. Source and destination must not overlap.
+   * One-dimensional input transform {@code B^T d} over α source rows {@code src[srcOff + j·srcStride
+   * + t]} into α destination rows {@code dst[dstOff + i·dstStride + t]}, {@code t < lanes} (a multiple
+   * of {@link WinogradConv#LANE_QUANTUM}). Source and destination must not overlap.
    */
   void inputTransform(int tile, float[] src, int srcOff, int srcStride,
       float[] dst, int dstOff, int dstStride, int lanes);
 
   /**
-   * One-dimensional output transform {@code A^T m} of the F(tile, 3) algorithm: {@code tile + 2}
-   * source rows into {@code tile} destination rows, same addressing as {@link #inputTransform}.
+   * One-dimensional output transform {@code A^T m}: α source rows into {@code tile} destination
+   * rows, addressed as in {@link #inputTransform}.
    */
   void outputTransform(int tile, float[] src, int srcOff, int srcStride,
       float[] dst, int dstOff, int dstStride, int lanes);
+
+  /**
+   * The row half of the output transform, written straight into an output row: the α values
+   * {@code src[srcOff + ν·srcStride + t]} of tile t give {@code dst[dstOff + tile·t + b] = (A^T
+   * m)_b} for {@code b < tile}, except that the last of the {@code count} tiles writes only its first
+   * {@code lastColumns} values (the image edge). Writes nothing else.
+   */
+  void outputRow(int tile, float[] src, int srcOff, int srcStride, float[] dst, int dstOff,
+      int count, int lastColumns);
 
   /** The implementation this JVM uses: the Vector API one when available, else the scalar one. */
   static WinogradOps get() {

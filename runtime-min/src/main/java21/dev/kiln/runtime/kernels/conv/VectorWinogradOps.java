@@ -162,149 +162,128 @@ final class VectorWinogradOps implements WinogradOps {
   }
 
   /**
-   * Two-source shuffles split the row into its phases: for F(2,3) taps 0 and 1 are the even and odd
-   * floats from x0, taps 2 and 3 the same from x0 + 2; F(4,3) splits twice. F(6,3) gathers. Whole
-   * vectors run past {@code count} (into the caller's reserved lanes) while the reads stay inside
-   * the array; the rest is scalar.
+   * Two-source shuffles split each patch row into the taps of L tiles: for F(2,3) taps 0 and 1 are
+   * the even and odd floats from the tile's origin, taps 2 and 3 the same two floats on; F(4,3)
+   * splits twice; F(6,3) gathers. Whole vectors run past {@code count}, as the contract allows.
+   * Each transform is written out in full in its loop (not in a helper taking vectors): C2 inlines
+   * such helpers unreliably, and a vector that escapes a call is boxed.
    */
   @Override
-  public void gatherTaps(int tile, float[] src, int srcOff, float[] dst, int dstOff, int dstStride,
-      int count) {
-    int t = 0;
-    int limit = src.length - tile;
-    switch (tile) {
-      case 2:
-        for (; t < count && srcOff + 2 * (t + L) <= limit; t += L) {
-          int base = srcOff + 2 * t;
-          FloatVector a = load(src, base);
-          FloatVector b = load(src, base + L);
-          FloatVector c = load(src, base + 2);
-          FloatVector d = load(src, base + 2 + L);
-          a.rearrange(EVEN, b).intoArray(dst, dstOff + t);
-          a.rearrange(ODD, b).intoArray(dst, dstOff + dstStride + t);
-          c.rearrange(EVEN, d).intoArray(dst, dstOff + 2 * dstStride + t);
-          c.rearrange(ODD, d).intoArray(dst, dstOff + 3 * dstStride + t);
-        }
-        break;
-      case 4:
-        for (; t < count && srcOff + 4 * (t + L) <= limit; t += L) {
-          int base = srcOff + 4 * t;
-          FloatVector a = load(src, base);
-          FloatVector b = load(src, base + L);
-          FloatVector c = load(src, base + 2 * L);
-          FloatVector d = load(src, base + 3 * L);
-          FloatVector even1 = a.rearrange(EVEN, b);
-          FloatVector odd1 = a.rearrange(ODD, b);
-          FloatVector even2 = c.rearrange(EVEN, d);
-          FloatVector odd2 = c.rearrange(ODD, d);
-          even1.rearrange(EVEN, even2).intoArray(dst, dstOff + t);
-          odd1.rearrange(EVEN, odd2).intoArray(dst, dstOff + dstStride + t);
-          even1.rearrange(ODD, even2).intoArray(dst, dstOff + 2 * dstStride + t);
-          odd1.rearrange(ODD, odd2).intoArray(dst, dstOff + 3 * dstStride + t);
-          a = load(src, base + 4);
-          b = load(src, base + 4 + L);
-          c = load(src, base + 4 + 2 * L);
-          d = load(src, base + 4 + 3 * L);
-          a.rearrange(EVEN, b).rearrange(EVEN, c.rearrange(EVEN, d))
-              .intoArray(dst, dstOff + 4 * dstStride + t);
-          a.rearrange(ODD, b).rearrange(EVEN, c.rearrange(ODD, d))
-              .intoArray(dst, dstOff + 5 * dstStride + t);
-        }
-        break;
-      case 6:
-        for (; t < count && srcOff + 6 * (t + L) <= limit; t += L) {
-          for (int j = 0; j < 8; j++) {
-            FloatVector.fromArray(F, src, srcOff + j + 6 * t, SIX, 0)
-                .intoArray(dst, dstOff + j * dstStride + t);
-          }
-        }
-        break;
-      default:
-        throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
-    }
-    for (int j = 0; j < tile + 2; j++) {
-      int d = dstOff + j * dstStride;
-      for (int r = t; r < count; r++) {
-        dst[d + r] = src[srcOff + j + r * tile];
+  public void inputRows(int tile, float[] patch, int patchOff, int patchStride,
+      float[] dst, int dstOff, int dstRowStride, int dstStride, int count) {
+    for (int i = 0; i < tile + 2; i++) {
+      int row = patchOff + i * patchStride;
+      int out = dstOff + i * dstRowStride;
+      switch (tile) {
+        case 2:
+          inputRowF2(patch, row, dst, out, dstStride, count);
+          break;
+        case 4:
+          inputRowF4(patch, row, dst, out, dstStride, count);
+          break;
+        case 6:
+          inputRowF6(patch, row, dst, out, dstStride, count);
+          break;
+        default:
+          throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
       }
     }
   }
 
-  /** Zips (F(2,3)) or zips twice (F(4,3)) whole vectors of tiles; F(6,3) and the tail are scalar. */
-  @Override
-  public void scatterRow(int tile, float[] src, int srcOff, int srcStride, float[] dst, int dstOff,
-      int count) {
-    int t = 0;
-    if (tile == 2) {
-      for (; t + L <= count; t += L) {
-        FloatVector y0 = load(src, srcOff + t);
-        FloatVector y1 = load(src, srcOff + srcStride + t);
-        y0.rearrange(ZIP_LOW, y1).intoArray(dst, dstOff + 2 * t);
-        y0.rearrange(ZIP_HIGH, y1).intoArray(dst, dstOff + 2 * t + L);
-      }
-    } else if (tile == 4) {
-      for (; t + L <= count; t += L) {
-        FloatVector y0 = load(src, srcOff + t);
-        FloatVector y1 = load(src, srcOff + srcStride + t);
-        FloatVector y2 = load(src, srcOff + 2 * srcStride + t);
-        FloatVector y3 = load(src, srcOff + 3 * srcStride + t);
-        FloatVector low02 = y0.rearrange(ZIP_LOW, y2);
-        FloatVector high02 = y0.rearrange(ZIP_HIGH, y2);
-        FloatVector low13 = y1.rearrange(ZIP_LOW, y3);
-        FloatVector high13 = y1.rearrange(ZIP_HIGH, y3);
-        int d = dstOff + 4 * t;
-        low02.rearrange(ZIP_LOW, low13).intoArray(dst, d);
-        low02.rearrange(ZIP_HIGH, low13).intoArray(dst, d + L);
-        high02.rearrange(ZIP_LOW, high13).intoArray(dst, d + 2 * L);
-        high02.rearrange(ZIP_HIGH, high13).intoArray(dst, d + 3 * L);
-      }
-    }
-    for (int b = 0; b < tile; b++) {
-      int from = srcOff + b * srcStride;
-      for (int r = t; r < count; r++) {
-        dst[dstOff + b + r * tile] = src[from + r];
-      }
+  private static void inputRowF2(float[] p, int row, float[] d, int dOff, int ds, int count) {
+    for (int t = 0; t < count; t += L) {
+      int base = row + 2 * t;
+      FloatVector a = load(p, base);
+      FloatVector b = load(p, base + L);
+      FloatVector c = load(p, base + 2);
+      FloatVector e = load(p, base + 2 + L);
+      FloatVector d0 = a.rearrange(EVEN, b);
+      FloatVector d1 = a.rearrange(ODD, b);
+      FloatVector d2 = c.rearrange(EVEN, e);
+      FloatVector d3 = c.rearrange(ODD, e);
+      d0.sub(d2).intoArray(d, dOff + t);
+      d1.add(d2).intoArray(d, dOff + ds + t);
+      d2.sub(d1).intoArray(d, dOff + 2 * ds + t);
+      d1.sub(d3).intoArray(d, dOff + 3 * ds + t);
     }
   }
 
-  @Override
-  public void inputTransform(int tile, float[] src, int srcOff, int srcStride,
-      float[] dst, int dstOff, int dstStride, int lanes) {
-    switch (tile) {
-      case 2:
-        inputF2(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
-        break;
-      case 4:
-        inputF4(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
-        break;
-      case 6:
-        inputF6(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
-        break;
-      default:
-        throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
+  private static void inputRowF4(float[] p, int row, float[] d, int dOff, int ds, int count) {
+    for (int t = 0; t < count; t += L) {
+      int base = row + 4 * t;
+      FloatVector a = load(p, base);
+      FloatVector b = load(p, base + L);
+      FloatVector c = load(p, base + 2 * L);
+      FloatVector e = load(p, base + 3 * L);
+      FloatVector even1 = a.rearrange(EVEN, b);
+      FloatVector odd1 = a.rearrange(ODD, b);
+      FloatVector even2 = c.rearrange(EVEN, e);
+      FloatVector odd2 = c.rearrange(ODD, e);
+      FloatVector d0 = even1.rearrange(EVEN, even2);
+      FloatVector d1 = odd1.rearrange(EVEN, odd2);
+      FloatVector d2 = even1.rearrange(ODD, even2);
+      FloatVector d3 = odd1.rearrange(ODD, odd2);
+      a = load(p, base + 4);
+      b = load(p, base + 4 + L);
+      c = load(p, base + 4 + 2 * L);
+      e = load(p, base + 4 + 3 * L);
+      FloatVector d4 = a.rearrange(EVEN, b).rearrange(EVEN, c.rearrange(EVEN, e));
+      FloatVector d5 = a.rearrange(ODD, b).rearrange(EVEN, c.rearrange(ODD, e));
+      FloatVector p1 = d4.sub(d2);
+      FloatVector q1 = d3.sub(d1);
+      d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(d, dOff + t);
+      d3.add(d4).sub(d1.add(d2).mul(4f)).intoArray(d, dOff + ds + t);
+      d4.sub(d3).add(d1.sub(d2).mul(4f)).intoArray(d, dOff + 2 * ds + t);
+      p1.add(q1.mul(2f)).intoArray(d, dOff + 3 * ds + t);
+      p1.sub(q1.mul(2f)).intoArray(d, dOff + 4 * ds + t);
+      d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(d, dOff + 5 * ds + t);
+    }
+  }
+
+  private static void inputRowF6(float[] p, int row, float[] d, int dOff, int ds, int count) {
+    for (int t = 0; t < count; t += L) {
+      int base = row + 6 * t;
+      FloatVector d0 = FloatVector.fromArray(F, p, base, SIX, 0);
+      FloatVector d1 = FloatVector.fromArray(F, p, base + 1, SIX, 0);
+      FloatVector d2 = FloatVector.fromArray(F, p, base + 2, SIX, 0);
+      FloatVector d3 = FloatVector.fromArray(F, p, base + 3, SIX, 0);
+      FloatVector d4 = FloatVector.fromArray(F, p, base + 4, SIX, 0);
+      FloatVector d5 = FloatVector.fromArray(F, p, base + 5, SIX, 0);
+      FloatVector d6 = FloatVector.fromArray(F, p, base + 6, SIX, 0);
+      FloatVector d7 = FloatVector.fromArray(F, p, base + 7, SIX, 0);
+      FloatVector odd1 = d1.add(d5).sub(d3.mul(4.25f));
+      FloatVector even1 = d2.add(d6).sub(d4.mul(4.25f));
+      FloatVector odd2 = d1.mul(0.5f).sub(d3.mul(2.5f)).add(d5.mul(2f));
+      FloatVector even2 = d2.mul(0.25f).sub(d4.mul(1.25f)).add(d6);
+      FloatVector odd3 = d1.mul(2f).sub(d3.mul(2.5f)).add(d5.mul(0.5f));
+      FloatVector even3 = d2.mul(4f).sub(d4.mul(5f)).add(d6);
+      d0.sub(d6).add(d4.sub(d2).mul(5.25f)).intoArray(d, dOff + t);
+      even1.add(odd1).intoArray(d, dOff + ds + t);
+      even1.sub(odd1).intoArray(d, dOff + 2 * ds + t);
+      even2.add(odd2).intoArray(d, dOff + 3 * ds + t);
+      even2.sub(odd2).intoArray(d, dOff + 4 * ds + t);
+      even3.add(odd3).intoArray(d, dOff + 5 * ds + t);
+      even3.sub(odd3).intoArray(d, dOff + 6 * ds + t);
+      d7.sub(d1).add(d3.sub(d5).mul(5.25f)).intoArray(d, dOff + 7 * ds + t);
     }
   }
 
   @Override
-  public void outputTransform(int tile, float[] src, int srcOff, int srcStride,
-      float[] dst, int dstOff, int dstStride, int lanes) {
+  public void inputTransform(int tile, float[] s, int so, int ss, float[] d, int dOff, int ds,
+      int lanes) {
     switch (tile) {
       case 2:
-        outputF2(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
+        inputF2(s, so, ss, d, dOff, ds, lanes);
         break;
       case 4:
-        outputF4(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
+        inputF4(s, so, ss, d, dOff, ds, lanes);
         break;
       case 6:
-        outputF6(src, srcOff, srcStride, dst, dstOff, dstStride, lanes);
+        inputF6(s, so, ss, d, dOff, ds, lanes);
         break;
       default:
         throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
     }
-  }
-
-  private static FloatVector load(float[] a, int off) {
-    return FloatVector.fromArray(F, a, off);
   }
 
   private static void inputF2(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
@@ -317,17 +296,6 @@ final class VectorWinogradOps implements WinogradOps {
       d1.add(d2).intoArray(d, dOff + ds + t);
       d2.sub(d1).intoArray(d, dOff + 2 * ds + t);
       d1.sub(d3).intoArray(d, dOff + 3 * ds + t);
-    }
-  }
-
-  private static void outputF2(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
-    for (int t = 0; t < lanes; t += L) {
-      FloatVector m0 = load(s, so + t);
-      FloatVector m1 = load(s, so + ss + t);
-      FloatVector m2 = load(s, so + 2 * ss + t);
-      FloatVector m3 = load(s, so + 3 * ss + t);
-      m0.add(m1).add(m2).intoArray(d, dOff + t);
-      m1.sub(m2).sub(m3).intoArray(d, dOff + ds + t);
     }
   }
 
@@ -347,25 +315,6 @@ final class VectorWinogradOps implements WinogradOps {
       p1.add(q1.mul(2f)).intoArray(d, dOff + 3 * ds + t);
       p1.sub(q1.mul(2f)).intoArray(d, dOff + 4 * ds + t);
       d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(d, dOff + 5 * ds + t);
-    }
-  }
-
-  private static void outputF4(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
-    for (int t = 0; t < lanes; t += L) {
-      FloatVector m0 = load(s, so + t);
-      FloatVector m1 = load(s, so + ss + t);
-      FloatVector m2 = load(s, so + 2 * ss + t);
-      FloatVector m3 = load(s, so + 3 * ss + t);
-      FloatVector m4 = load(s, so + 4 * ss + t);
-      FloatVector m5 = load(s, so + 5 * ss + t);
-      FloatVector a1 = m1.add(m2);
-      FloatVector s1 = m1.sub(m2);
-      FloatVector a2 = m3.add(m4);
-      FloatVector s2 = m3.sub(m4);
-      m0.add(a1).add(a2).intoArray(d, dOff + t);
-      s1.add(s2.mul(2f)).intoArray(d, dOff + ds + t);
-      a1.add(a2.mul(4f)).intoArray(d, dOff + 2 * ds + t);
-      s1.add(s2.mul(8f)).add(m5).intoArray(d, dOff + 3 * ds + t);
     }
   }
 
@@ -396,28 +345,150 @@ final class VectorWinogradOps implements WinogradOps {
     }
   }
 
-  private static void outputF6(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
-    for (int t = 0; t < lanes; t += L) {
-      FloatVector m0 = load(s, so + t);
-      FloatVector m1 = load(s, so + ss + t);
-      FloatVector m2 = load(s, so + 2 * ss + t);
-      FloatVector m3 = load(s, so + 3 * ss + t);
-      FloatVector m4 = load(s, so + 4 * ss + t);
-      FloatVector m5 = load(s, so + 5 * ss + t);
-      FloatVector m6 = load(s, so + 6 * ss + t);
-      FloatVector m7 = load(s, so + 7 * ss + t);
-      FloatVector a1 = m1.add(m2);
-      FloatVector s1 = m1.sub(m2);
-      FloatVector a2 = m3.add(m4);
-      FloatVector s2 = m3.sub(m4);
-      FloatVector a3 = m5.add(m6);
-      FloatVector s3 = m5.sub(m6);
-      m0.add(a1).add(a2).add(a3).intoArray(d, dOff + t);
-      s1.add(s2.mul(2f)).add(s3.mul(0.5f)).intoArray(d, dOff + ds + t);
-      a1.add(a2.mul(4f)).add(a3.mul(0.25f)).intoArray(d, dOff + 2 * ds + t);
-      s1.add(s2.mul(8f)).add(s3.mul(0.125f)).intoArray(d, dOff + 3 * ds + t);
-      a1.add(a2.mul(16f)).add(a3.mul(0.0625f)).intoArray(d, dOff + 4 * ds + t);
-      s1.add(s2.mul(32f)).add(s3.mul(0.03125f)).add(m7).intoArray(d, dOff + 5 * ds + t);
+  @Override
+  public void outputTransform(int tile, float[] s, int so, int ss, float[] d, int dOff, int ds,
+      int lanes) {
+    switch (tile) {
+      case 2:
+        for (int t = 0; t < lanes; t += L) {
+          FloatVector m0 = load(s, so + t);
+          FloatVector m1 = load(s, so + ss + t);
+          FloatVector m2 = load(s, so + 2 * ss + t);
+          FloatVector m3 = load(s, so + 3 * ss + t);
+          m0.add(m1).add(m2).intoArray(d, dOff + t);
+          m1.sub(m2).sub(m3).intoArray(d, dOff + ds + t);
+        }
+        break;
+      case 4:
+        for (int t = 0; t < lanes; t += L) {
+          FloatVector m0 = load(s, so + t);
+          FloatVector m1 = load(s, so + ss + t);
+          FloatVector m2 = load(s, so + 2 * ss + t);
+          FloatVector m3 = load(s, so + 3 * ss + t);
+          FloatVector m4 = load(s, so + 4 * ss + t);
+          FloatVector m5 = load(s, so + 5 * ss + t);
+          FloatVector a1 = m1.add(m2);
+          FloatVector s1 = m1.sub(m2);
+          FloatVector a2 = m3.add(m4);
+          FloatVector s2 = m3.sub(m4);
+          m0.add(a1).add(a2).intoArray(d, dOff + t);
+          s1.add(s2.mul(2f)).intoArray(d, dOff + ds + t);
+          a1.add(a2.mul(4f)).intoArray(d, dOff + 2 * ds + t);
+          s1.add(s2.mul(8f)).add(m5).intoArray(d, dOff + 3 * ds + t);
+        }
+        break;
+      case 6:
+        for (int t = 0; t < lanes; t += L) {
+          FloatVector m0 = load(s, so + t);
+          FloatVector m1 = load(s, so + ss + t);
+          FloatVector m2 = load(s, so + 2 * ss + t);
+          FloatVector m3 = load(s, so + 3 * ss + t);
+          FloatVector m4 = load(s, so + 4 * ss + t);
+          FloatVector m5 = load(s, so + 5 * ss + t);
+          FloatVector m6 = load(s, so + 6 * ss + t);
+          FloatVector m7 = load(s, so + 7 * ss + t);
+          FloatVector a1 = m1.add(m2);
+          FloatVector s1 = m1.sub(m2);
+          FloatVector a2 = m3.add(m4);
+          FloatVector s2 = m3.sub(m4);
+          FloatVector a3 = m5.add(m6);
+          FloatVector s3 = m5.sub(m6);
+          m0.add(a1).add(a2).add(a3).intoArray(d, dOff + t);
+          s1.add(s2.mul(2f)).add(s3.mul(0.5f)).intoArray(d, dOff + ds + t);
+          a1.add(a2.mul(4f)).add(a3.mul(0.25f)).intoArray(d, dOff + 2 * ds + t);
+          s1.add(s2.mul(8f)).add(s3.mul(0.125f)).intoArray(d, dOff + 3 * ds + t);
+          a1.add(a2.mul(16f)).add(a3.mul(0.0625f)).intoArray(d, dOff + 4 * ds + t);
+          s1.add(s2.mul(32f)).add(s3.mul(0.03125f)).add(m7).intoArray(d, dOff + 5 * ds + t);
+        }
+        break;
+      default:
+        throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
     }
   }
+
+  /**
+   * Whole vectors of L tiles: A^T in registers, then the tile outputs interleaved into the row by
+   * zips (F(2,3)), two rounds of zips (F(4,3)) or scatters (F(6,3)). The tail and a partial last
+   * tile use the scalar formulas.
+   */
+  @Override
+  public void outputRow(int tile, float[] s, int so, int ss, float[] d, int dOff, int count,
+      int lastColumns) {
+    int whole = count - (lastColumns < tile ? 1 : 0);
+    int t = 0;
+    switch (tile) {
+      case 2:
+        for (; t + L <= whole; t += L) {
+          FloatVector m0 = load(s, so + t);
+          FloatVector m1 = load(s, so + ss + t);
+          FloatVector m2 = load(s, so + 2 * ss + t);
+          FloatVector m3 = load(s, so + 3 * ss + t);
+          FloatVector y0 = m0.add(m1).add(m2);
+          FloatVector y1 = m1.sub(m2).sub(m3);
+          y0.rearrange(ZIP_LOW, y1).intoArray(d, dOff + 2 * t);
+          y0.rearrange(ZIP_HIGH, y1).intoArray(d, dOff + 2 * t + L);
+        }
+        break;
+      case 4:
+        for (; t + L <= whole; t += L) {
+          FloatVector m0 = load(s, so + t);
+          FloatVector m1 = load(s, so + ss + t);
+          FloatVector m2 = load(s, so + 2 * ss + t);
+          FloatVector m3 = load(s, so + 3 * ss + t);
+          FloatVector m4 = load(s, so + 4 * ss + t);
+          FloatVector m5 = load(s, so + 5 * ss + t);
+          FloatVector a1 = m1.add(m2);
+          FloatVector s1 = m1.sub(m2);
+          FloatVector a2 = m3.add(m4);
+          FloatVector s2 = m3.sub(m4);
+          FloatVector y0 = m0.add(a1).add(a2);
+          FloatVector y1 = s1.add(s2.mul(2f));
+          FloatVector y2 = a1.add(a2.mul(4f));
+          FloatVector y3 = s1.add(s2.mul(8f)).add(m5);
+          FloatVector low02 = y0.rearrange(ZIP_LOW, y2);
+          FloatVector high02 = y0.rearrange(ZIP_HIGH, y2);
+          FloatVector low13 = y1.rearrange(ZIP_LOW, y3);
+          FloatVector high13 = y1.rearrange(ZIP_HIGH, y3);
+          int o = dOff + 4 * t;
+          low02.rearrange(ZIP_LOW, low13).intoArray(d, o);
+          low02.rearrange(ZIP_HIGH, low13).intoArray(d, o + L);
+          high02.rearrange(ZIP_LOW, high13).intoArray(d, o + 2 * L);
+          high02.rearrange(ZIP_HIGH, high13).intoArray(d, o + 3 * L);
+        }
+        break;
+      case 6:
+        for (; t + L <= whole; t += L) {
+          FloatVector m0 = load(s, so + t);
+          FloatVector m1 = load(s, so + ss + t);
+          FloatVector m2 = load(s, so + 2 * ss + t);
+          FloatVector m3 = load(s, so + 3 * ss + t);
+          FloatVector m4 = load(s, so + 4 * ss + t);
+          FloatVector m5 = load(s, so + 5 * ss + t);
+          FloatVector m6 = load(s, so + 6 * ss + t);
+          FloatVector m7 = load(s, so + 7 * ss + t);
+          FloatVector a1 = m1.add(m2);
+          FloatVector s1 = m1.sub(m2);
+          FloatVector a2 = m3.add(m4);
+          FloatVector s2 = m3.sub(m4);
+          FloatVector a3 = m5.add(m6);
+          FloatVector s3 = m5.sub(m6);
+          int o = dOff + 6 * t;
+          m0.add(a1).add(a2).add(a3).intoArray(d, o, SIX, 0);
+          s1.add(s2.mul(2f)).add(s3.mul(0.5f)).intoArray(d, o + 1, SIX, 0);
+          a1.add(a2.mul(4f)).add(a3.mul(0.25f)).intoArray(d, o + 2, SIX, 0);
+          s1.add(s2.mul(8f)).add(s3.mul(0.125f)).intoArray(d, o + 3, SIX, 0);
+          a1.add(a2.mul(16f)).add(a3.mul(0.0625f)).intoArray(d, o + 4, SIX, 0);
+          s1.add(s2.mul(32f)).add(s3.mul(0.03125f)).add(m7).intoArray(d, o + 5, SIX, 0);
+        }
+        break;
+      default:
+        throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
+    }
+    ScalarWinogradOps.outputRowTiles(tile, s, so, ss, d, dOff, t, count, lastColumns);
+  }
+
+  private static FloatVector load(float[] a, int off) {
+    return FloatVector.fromArray(F, a, off);
+  }
+
 }
