@@ -165,6 +165,16 @@ public final class Epilogue {
     return List.of(steps);
   }
 
+  /** Number of steps after the bias; with {@link #step} the allocation-free view fast kernels use. */
+  public int stepCount() {
+    return steps.length;
+  }
+
+  /** Step {@code index} (0-based, in application order). */
+  public Step step(int index) {
+    return steps[index];
+  }
+
   /** Whether there is nothing to do at all. */
   public boolean isIdentity() {
     return bias == null && steps.length == 0;

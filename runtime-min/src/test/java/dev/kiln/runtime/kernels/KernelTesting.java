@@ -161,10 +161,14 @@ public final class KernelTesting {
     }
   }
 
-  /** Asserts two outputs are identical bit for bit, naming the first difference. */
+  /**
+   * Asserts two outputs are identical bit for bit (−0 differs from +0), naming the first difference.
+   * All NaNs count as equal: Java leaves open which payload an operation on two NaNs returns, and C2
+   * and the interpreter differ there.
+   */
   public static void assertIdentical(String context, int[] dims, float[] expected, float[] got) {
     for (int i = 0; i < expected.length; i++) {
-      if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(got[i])) {
+      if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(got[i])) {
         fail(context + ": out" + coordinate(dims, i) + " = " + got[i] + ", expected exactly "
             + expected[i]);
       }

@@ -295,9 +295,14 @@ public final class WinogradConv implements ConvKernel {
         if (y < 0 || y >= s.inH) {
           Arrays.fill(ws, dst, dst + width, 0f);
         } else {
-          Arrays.fill(ws, dst, dst + from, 0f);
+          // The borders are a float or two: loops, not Arrays.fill calls.
+          for (int x = 0; x < from; x++) {
+            ws[dst + x] = 0f;
+          }
           System.arraycopy(in, plane + y * s.inW + x0 + from, ws, dst + from, to - from);
-          Arrays.fill(ws, dst + to, dst + width, 0f);
+          for (int x = to; x < width; x++) {
+            ws[dst + x] = 0f;
+          }
         }
       }
       ops.inputRows(tile, ws, patchOff, patchStride, ws, rowsOff + lane, alpha * rowStride,
@@ -332,7 +337,8 @@ public final class WinogradConv implements ConvKernel {
         int row = outOff + ((n * s.outChannels + k) * s.outH + ty * tile + a) * s.outW;
         ops.outputRow(tile, ws, rowsOff + a * alpha * rowStride + lane, rowStride, out, row + xFrom,
             count, lastColumns);
-        epilogue.apply(k, out, row + xFrom, xTo - xFrom, residual, residualOff + row + xFrom - outOff);
+        FusedEpilogue.apply(epilogue, k, out, row + xFrom, xTo - xFrom, residual,
+            residualOff + row + xFrom - outOff);
       }
       lane += count;
     }

@@ -407,84 +407,118 @@ final class VectorWinogradOps implements WinogradOps {
   }
 
   /**
-   * Whole vectors of L tiles: A^T in registers, then the tile outputs interleaved into the row by
-   * zips (F(2,3)), two rounds of zips (F(4,3)) or scatters (F(6,3)). The tail and a partial last
-   * tile use the scalar formulas.
+   * Vectors of L tiles: A^T in registers, then the tile outputs interleaved into the row by zips
+   * (F(2,3)), two rounds of zips (F(4,3)) or scatters (F(6,3)). The last group stores through masks,
+   * so the row gets exactly its {@code tile·(count − 1) + lastColumns} floats; the source rows are
+   * read in whole vectors (their slack lanes hold junk).
    */
   @Override
   public void outputRow(int tile, float[] s, int so, int ss, float[] d, int dOff, int count,
       int lastColumns) {
-    int whole = count - (lastColumns < tile ? 1 : 0);
-    int t = 0;
     switch (tile) {
       case 2:
-        for (; t + L <= whole; t += L) {
-          FloatVector m0 = load(s, so + t);
-          FloatVector m1 = load(s, so + ss + t);
-          FloatVector m2 = load(s, so + 2 * ss + t);
-          FloatVector m3 = load(s, so + 3 * ss + t);
-          FloatVector y0 = m0.add(m1).add(m2);
-          FloatVector y1 = m1.sub(m2).sub(m3);
-          y0.rearrange(ZIP_LOW, y1).intoArray(d, dOff + 2 * t);
-          y0.rearrange(ZIP_HIGH, y1).intoArray(d, dOff + 2 * t + L);
-        }
+        outputRowF2(s, so, ss, d, dOff, count, lastColumns);
         break;
       case 4:
-        for (; t + L <= whole; t += L) {
-          FloatVector m0 = load(s, so + t);
-          FloatVector m1 = load(s, so + ss + t);
-          FloatVector m2 = load(s, so + 2 * ss + t);
-          FloatVector m3 = load(s, so + 3 * ss + t);
-          FloatVector m4 = load(s, so + 4 * ss + t);
-          FloatVector m5 = load(s, so + 5 * ss + t);
-          FloatVector a1 = m1.add(m2);
-          FloatVector s1 = m1.sub(m2);
-          FloatVector a2 = m3.add(m4);
-          FloatVector s2 = m3.sub(m4);
-          FloatVector y0 = m0.add(a1).add(a2);
-          FloatVector y1 = s1.add(s2.mul(2f));
-          FloatVector y2 = a1.add(a2.mul(4f));
-          FloatVector y3 = s1.add(s2.mul(8f)).add(m5);
-          FloatVector low02 = y0.rearrange(ZIP_LOW, y2);
-          FloatVector high02 = y0.rearrange(ZIP_HIGH, y2);
-          FloatVector low13 = y1.rearrange(ZIP_LOW, y3);
-          FloatVector high13 = y1.rearrange(ZIP_HIGH, y3);
-          int o = dOff + 4 * t;
-          low02.rearrange(ZIP_LOW, low13).intoArray(d, o);
-          low02.rearrange(ZIP_HIGH, low13).intoArray(d, o + L);
-          high02.rearrange(ZIP_LOW, high13).intoArray(d, o + 2 * L);
-          high02.rearrange(ZIP_HIGH, high13).intoArray(d, o + 3 * L);
-        }
+        outputRowF4(s, so, ss, d, dOff, count, lastColumns);
         break;
       case 6:
-        for (; t + L <= whole; t += L) {
-          FloatVector m0 = load(s, so + t);
-          FloatVector m1 = load(s, so + ss + t);
-          FloatVector m2 = load(s, so + 2 * ss + t);
-          FloatVector m3 = load(s, so + 3 * ss + t);
-          FloatVector m4 = load(s, so + 4 * ss + t);
-          FloatVector m5 = load(s, so + 5 * ss + t);
-          FloatVector m6 = load(s, so + 6 * ss + t);
-          FloatVector m7 = load(s, so + 7 * ss + t);
-          FloatVector a1 = m1.add(m2);
-          FloatVector s1 = m1.sub(m2);
-          FloatVector a2 = m3.add(m4);
-          FloatVector s2 = m3.sub(m4);
-          FloatVector a3 = m5.add(m6);
-          FloatVector s3 = m5.sub(m6);
-          int o = dOff + 6 * t;
-          m0.add(a1).add(a2).add(a3).intoArray(d, o, SIX, 0);
-          s1.add(s2.mul(2f)).add(s3.mul(0.5f)).intoArray(d, o + 1, SIX, 0);
-          a1.add(a2.mul(4f)).add(a3.mul(0.25f)).intoArray(d, o + 2, SIX, 0);
-          s1.add(s2.mul(8f)).add(s3.mul(0.125f)).intoArray(d, o + 3, SIX, 0);
-          a1.add(a2.mul(16f)).add(a3.mul(0.0625f)).intoArray(d, o + 4, SIX, 0);
-          s1.add(s2.mul(32f)).add(s3.mul(0.03125f)).add(m7).intoArray(d, o + 5, SIX, 0);
-        }
+        outputRowF6(s, so, ss, d, dOff, count, lastColumns);
         break;
       default:
         throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
     }
-    ScalarWinogradOps.outputRowTiles(tile, s, so, ss, d, dOff, t, count, lastColumns);
+  }
+
+  private static void outputRowF2(float[] s, int so, int ss, float[] d, int dOff, int count,
+      int lastColumns) {
+    int total = 2 * (count - 1) + lastColumns;
+    for (int t = 0; t < count; t += L) {
+      FloatVector m0 = load(s, so + t);
+      FloatVector m1 = load(s, so + ss + t);
+      FloatVector m2 = load(s, so + 2 * ss + t);
+      FloatVector m3 = load(s, so + 3 * ss + t);
+      FloatVector y0 = m0.add(m1).add(m2);
+      FloatVector y1 = m1.sub(m2).sub(m3);
+      int o = 2 * t;
+      if (o + 2 * L <= total) {
+        y0.rearrange(ZIP_LOW, y1).intoArray(d, dOff + o);
+        y0.rearrange(ZIP_HIGH, y1).intoArray(d, dOff + o + L);
+      } else {
+        y0.rearrange(ZIP_LOW, y1).intoArray(d, dOff + o, F.indexInRange(o, total));
+        y0.rearrange(ZIP_HIGH, y1).intoArray(d, dOff + o + L, F.indexInRange(o + L, total));
+      }
+    }
+  }
+
+  private static void outputRowF4(float[] s, int so, int ss, float[] d, int dOff, int count,
+      int lastColumns) {
+    int total = 4 * (count - 1) + lastColumns;
+    for (int t = 0; t < count; t += L) {
+      FloatVector m0 = load(s, so + t);
+      FloatVector m1 = load(s, so + ss + t);
+      FloatVector m2 = load(s, so + 2 * ss + t);
+      FloatVector m3 = load(s, so + 3 * ss + t);
+      FloatVector m4 = load(s, so + 4 * ss + t);
+      FloatVector m5 = load(s, so + 5 * ss + t);
+      FloatVector a1 = m1.add(m2);
+      FloatVector s1 = m1.sub(m2);
+      FloatVector a2 = m3.add(m4);
+      FloatVector s2 = m3.sub(m4);
+      FloatVector y0 = m0.add(a1).add(a2);
+      FloatVector y1 = s1.add(s2.mul(2f));
+      FloatVector y2 = a1.add(a2.mul(4f));
+      FloatVector y3 = s1.add(s2.mul(8f)).add(m5);
+      FloatVector low02 = y0.rearrange(ZIP_LOW, y2);
+      FloatVector high02 = y0.rearrange(ZIP_HIGH, y2);
+      FloatVector low13 = y1.rearrange(ZIP_LOW, y3);
+      FloatVector high13 = y1.rearrange(ZIP_HIGH, y3);
+      int o = 4 * t;
+      if (o + 4 * L <= total) {
+        low02.rearrange(ZIP_LOW, low13).intoArray(d, dOff + o);
+        low02.rearrange(ZIP_HIGH, low13).intoArray(d, dOff + o + L);
+        high02.rearrange(ZIP_LOW, high13).intoArray(d, dOff + o + 2 * L);
+        high02.rearrange(ZIP_HIGH, high13).intoArray(d, dOff + o + 3 * L);
+      } else {
+        low02.rearrange(ZIP_LOW, low13).intoArray(d, dOff + o, F.indexInRange(o, total));
+        low02.rearrange(ZIP_HIGH, low13).intoArray(d, dOff + o + L, F.indexInRange(o + L, total));
+        high02.rearrange(ZIP_LOW, high13)
+            .intoArray(d, dOff + o + 2 * L, F.indexInRange(o + 2 * L, total));
+        high02.rearrange(ZIP_HIGH, high13)
+            .intoArray(d, dOff + o + 3 * L, F.indexInRange(o + 3 * L, total));
+      }
+    }
+  }
+
+  /** Scatters whole groups of L complete tiles; the rest (a masked scatter still range-checks its unset lanes) is scalar. */
+  private static void outputRowF6(float[] s, int so, int ss, float[] d, int dOff, int count,
+      int lastColumns) {
+    int whole = count - (lastColumns < 6 ? 1 : 0);
+    int t = 0;
+    for (; t + L <= whole; t += L) {
+      FloatVector m0 = load(s, so + t);
+      FloatVector m1 = load(s, so + ss + t);
+      FloatVector m2 = load(s, so + 2 * ss + t);
+      FloatVector m3 = load(s, so + 3 * ss + t);
+      FloatVector m4 = load(s, so + 4 * ss + t);
+      FloatVector m5 = load(s, so + 5 * ss + t);
+      FloatVector m6 = load(s, so + 6 * ss + t);
+      FloatVector m7 = load(s, so + 7 * ss + t);
+      FloatVector a1 = m1.add(m2);
+      FloatVector s1 = m1.sub(m2);
+      FloatVector a2 = m3.add(m4);
+      FloatVector s2 = m3.sub(m4);
+      FloatVector a3 = m5.add(m6);
+      FloatVector s3 = m5.sub(m6);
+      int o = dOff + 6 * t;
+      m0.add(a1).add(a2).add(a3).intoArray(d, o, SIX, 0);
+      s1.add(s2.mul(2f)).add(s3.mul(0.5f)).intoArray(d, o + 1, SIX, 0);
+      a1.add(a2.mul(4f)).add(a3.mul(0.25f)).intoArray(d, o + 2, SIX, 0);
+      s1.add(s2.mul(8f)).add(s3.mul(0.125f)).intoArray(d, o + 3, SIX, 0);
+      a1.add(a2.mul(16f)).add(a3.mul(0.0625f)).intoArray(d, o + 4, SIX, 0);
+      s1.add(s2.mul(32f)).add(s3.mul(0.03125f)).add(m7).intoArray(d, o + 5, SIX, 0);
+    }
+    ScalarWinogradOps.outputRowTiles(6, s, so, ss, d, dOff, t, count, lastColumns);
   }
 
   private static FloatVector load(float[] a, int off) {
