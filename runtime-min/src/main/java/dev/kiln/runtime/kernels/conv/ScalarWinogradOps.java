@@ -33,18 +33,17 @@ final class ScalarWinogradOps implements WinogradOps {
   }
 
   @Override
-  public void inputRows(int tile, float[] patch, int patchOff, int patchStride,
-      float[] dst, int dstOff, int dstRowStride, int dstStride, int count) {
-    for (int i = 0; i < tile + 2; i++) {
+  public void inputSegment(int tile, float[] patch, int patchOff, int patchStride, float[] ws,
+      int rowsOff, int rowStride, float[] dst, int dstOff, int dstPlaneStride, int count) {
+    int alpha = tile + 2;
+    for (int i = 0; i < alpha; i++) {
       inputTiles(tile, patch, patchOff + i * patchStride, tile, 1,
-          dst, dstOff + i * dstRowStride, dstStride, 0, count);
+          ws, rowsOff + i * alpha * rowStride, rowStride, 0, count);
     }
-  }
-
-  @Override
-  public void inputTransform(int tile, float[] src, int srcOff, int srcStride,
-      float[] dst, int dstOff, int dstStride, int lanes) {
-    inputTiles(tile, src, srcOff, 1, srcStride, dst, dstOff, dstStride, 0, lanes);
+    for (int nu = 0; nu < alpha; nu++) {
+      inputTiles(tile, ws, rowsOff + nu * rowStride, 1, alpha * rowStride,
+          dst, dstOff + nu * dstPlaneStride, alpha * dstPlaneStride, 0, count);
+    }
   }
 
   @Override

@@ -69,9 +69,10 @@ import java.util.Arrays;
  * </ol>
  * The workspace is O(T · C · α²) per worker, independent of the image size.
  *
- * <p>The α² planes of V sit an odd number of cache lines apart. With a spacing that is a multiple of
- * 4 KiB all α² stores of one transform step map to the same L1 set (more lines than the cache has
- * ways) and alias in the store buffer's 4 KiB address check; docs/performance.md has the measurement.
+ * <p>The α² planes of V (and of M) sit an odd number of cache lines apart. With a spacing that is a
+ * multiple of 4 KiB all α² stores of one transform step map to the same L1 set (more lines than the
+ * cache has ways) and alias in the store buffer's 4 KiB address check; docs/performance.md has the
+ * measurement.
  *
  * <p>Tasks are (image, tile block, output-channel group); the groups exist only to give small layers
  * enough tasks to share among threads, at the price of repeating the block's input transform once per
@@ -99,8 +100,10 @@ public final class WinogradConv implements ConvKernel {
   /** Tasks a layer is split into at least (when it has enough output channels). */
   private static final int MIN_TASKS = 8;
   /** Output channels a task computes at least when a layer is split by channel. */
-  private static final int MIN_GROUP_CHANNELS = 128;
+  private static final int MIN_GROUP_CHANNELS = 256;
   private static final int FLOATS_PER_LINE = 16;
+  /** 4 KiB: addresses this far apart share an L1 set and look alike to the store buffer's check. */
+  private static final int ALIASING_FLOATS = 1024;
 
   private final int tile;
   private final int alpha;
@@ -198,7 +201,7 @@ public final class WinogradConv implements ConvKernel {
     int panels = panels(s);
     int planes = alpha * alpha;
     int vOff = workspaceOff + worker * workerFloats(s);
-    int planeStride = planeStride(s.inChannels * blockTiles);
+    int planeStride = planeStride(s.inChannels * blockTiles + LANE_QUANTUM);
     int mOff = vOff + planes * planeStride;
     int mPlaneStride = planeStride(CHANNEL_CHUNK * blockTiles);
     int rowsOff = mOff + planes * mPlaneStride;
@@ -216,7 +219,7 @@ public final class WinogradConv implements ConvKernel {
       for (int c = 0; c < s.inChannels; c++) {
         int plane = inOff + (n * s.inChannels + c) * s.inH * s.inW;
         transformInput(s, in, plane, firstTile, tileCount, tilesX, workspace, patchOff,
-            patchStride(blockTiles), rowsOff, rowStride, vOff + c * blockTiles, planeStride, lanes);
+            patchStride(blockTiles), rowsOff, rowStride, vOff + c * blockTiles, planeStride);
       }
 
       int panelFrom = group * panels / groups;
@@ -254,7 +257,7 @@ public final class WinogradConv implements ConvKernel {
     int tilesX = ceilDiv(s.outW, tile);
     int tiles = ceilDiv(s.outH, tile) * tilesX;
     int blockTiles = blockTiles(s);
-    int planeStride = planeStride(s.inChannels * blockTiles);
+    int planeStride = planeStride(s.inChannels * blockTiles + LANE_QUANTUM);
     int rowsOff = workspaceOff + alpha * alpha * (planeStride + planeStride(CHANNEL_CHUNK * blockTiles));
     int rowStride = blockTiles + LANE_QUANTUM;
     int patchOff = rowsOff + alpha * alpha * rowStride;
@@ -263,7 +266,7 @@ public final class WinogradConv implements ConvKernel {
       for (int c = 0; c < s.inChannels; c++) {
         transformInput(s, in, inOff + c * s.inH * s.inW, firstTile, tileCount, tilesX, workspace,
             patchOff, patchStride(blockTiles), rowsOff, rowStride, workspaceOff + c * blockTiles,
-            planeStride, roundUp(tileCount, LANE_QUANTUM));
+            planeStride);
       }
     }
   }
@@ -272,12 +275,12 @@ public final class WinogradConv implements ConvKernel {
    * Transforms one input channel of one tile block into {@code V[p][c][·]} at {@code vChannel}
    * (plane p at {@code vChannel + p·planeStride}). Each tile-row segment of the block is first
    * copied, with its padding as zeros, into a patch of α rows, so the gather never needs a bounds
-   * check; then {@code rows[i][ν] = Σ_j B^T[ν][j] d[i][j]} per segment and {@code V[ξ][ν] = Σ_i
-   * B^T[ξ][i] rows[i][ν]} for the whole block.
+   * check; then {@code rows[i][ν] = Σ_j B^T[ν][j] d[i][j]} and {@code V[ξ][ν] = Σ_i B^T[ξ][i]
+   * rows[i][ν]}. Planes are a lane quantum longer than C·T for the segment's overrun.
    */
   private void transformInput(ConvShape s, float[] in, int plane, int firstTile, int tileCount,
       int tilesX, float[] ws, int patchOff, int patchStride, int rowsOff, int rowStride,
-      int vChannel, int planeStride, int lanes) {
+      int vChannel, int planeStride) {
     int lane = 0;
     while (lane < tileCount) {
       int t = firstTile + lane;
@@ -305,13 +308,9 @@ public final class WinogradConv implements ConvKernel {
           }
         }
       }
-      ops.inputRows(tile, ws, patchOff, patchStride, ws, rowsOff + lane, alpha * rowStride,
-          rowStride, count);
+      ops.inputSegment(tile, ws, patchOff, patchStride, ws, rowsOff, rowStride,
+          ws, vChannel + lane, planeStride, count);
       lane += count;
-    }
-    for (int nu = 0; nu < alpha; nu++) {
-      ops.inputTransform(tile, ws, rowsOff + nu * rowStride, alpha * rowStride,
-          ws, vChannel + nu * planeStride, alpha * planeStride, lanes);
     }
   }
 
@@ -386,7 +385,7 @@ public final class WinogradConv implements ConvKernel {
   private int workerFloats(ConvShape s) {
     int blockTiles = blockTiles(s);
     int planes = alpha * alpha;
-    return planes * planeStride(s.inChannels * blockTiles)
+    return planes * planeStride(s.inChannels * blockTiles + LANE_QUANTUM)
         + planes * planeStride(CHANNEL_CHUNK * blockTiles)
         + planes * (blockTiles + LANE_QUANTUM)
         + (alpha + 1) * patchStride(blockTiles);
@@ -394,20 +393,29 @@ public final class WinogradConv implements ConvKernel {
 
   /**
    * Spacing of the patch rows: a tile row segment (at most the block, m floats a tile, plus the 2
-   * columns the last window reaches beyond) and the over-read {@link WinogradOps#inputRows} may do.
+   * columns the last window reaches beyond) and the over-read {@link WinogradOps#inputSegment} may do.
    * One extra row is reserved below the patch for the last row's over-read.
    */
   private int patchStride(int blockTiles) {
     return tile * (blockTiles + LANE_QUANTUM) + alpha;
   }
 
-  /** Plane spacing: whole cache lines, an odd number of them unless the aliasing study turns it off. */
+  /**
+   * Plane spacing: whole cache lines, an odd number of them. The aliasing study ({@code
+   * oddLinePlanes} false, benchmarks only) instead rounds up to a multiple of 4 KiB, the spacing to
+   * avoid.
+   */
   private int planeStride(int floats) {
-    int lines = ceilDiv(floats, FLOATS_PER_LINE);
-    if (oddLinePlanes && lines % 2 == 0) {
-      lines++;
+    if (!oddLinePlanes) {
+      return roundUp(floats, ALIASING_FLOATS);
     }
-    return lines * FLOATS_PER_LINE;
+    int lines = ceilDiv(floats, FLOATS_PER_LINE);
+    return (lines % 2 == 0 ? lines + 1 : lines) * FLOATS_PER_LINE;
+  }
+
+  /** Spacing of the transformed input planes V, for the tests. */
+  int transformedPlaneStride(ConvShape s) {
+    return planeStride(s.inChannels * blockTiles(s) + LANE_QUANTUM);
   }
 
   /** The rows of G for F(m, 3), exactly as in the class comment. */

@@ -24,26 +24,22 @@ interface WinogradOps {
       float[] m, int mOff, int mStride, int lanes);
 
   /**
-   * The row half of the input transform for {@code count} consecutive tiles of one tile row: for each
-   * of the α = tile + 2 patch rows i, the taps {@code d_j = patch[patchOff + i·patchStride + tile·t +
-   * j]} of tile t give {@code dst[dstOff + i·dstRowStride + ν·dstStride + t] = (B^T d)_ν}. May write
-   * lanes up to the next multiple of {@link WinogradConv#LANE_QUANTUM} after {@code count}, and read
-   * each patch row up to {@code tile·(count + LANE_QUANTUM) + tile + 2} floats from its start.
+   * The input transform {@code V = B^T d B} of {@code count} consecutive tiles of one tile row. Tile
+   * t's α×α window is {@code d[i][j] = patch[patchOff + i·patchStride + tile·t + j]}; first {@code
+   * rows[i][ν] = (B^T d[i][·])_ν}, then {@code V[ξ][ν] = (B^T rows[·][ν])_ξ} lands in {@code
+   * dst[dstOff + (ξ·α + ν)·dstPlaneStride + t]}. {@code ws[rowsOff ..]} is scratch of α² rows of
+   * {@code rowStride} floats for the rows. May write lanes up to the next multiple of {@link
+   * WinogradConv#LANE_QUANTUM} after {@code count} (in the scratch and in V), and read each patch
+   * row up to {@code tile·(count + LANE_QUANTUM) + tile + 2} floats from its start.
    */
-  void inputRows(int tile, float[] patch, int patchOff, int patchStride,
-      float[] dst, int dstOff, int dstRowStride, int dstStride, int count);
+  void inputSegment(int tile, float[] patch, int patchOff, int patchStride, float[] ws,
+      int rowsOff, int rowStride, float[] dst, int dstOff, int dstPlaneStride, int count);
 
   /**
-   * One-dimensional input transform {@code B^T d} over α source rows {@code src[srcOff + j·srcStride
-   * + t]} into α destination rows {@code dst[dstOff + i·dstStride + t]}, {@code t < lanes} (a multiple
-   * of {@link WinogradConv#LANE_QUANTUM}). Source and destination must not overlap.
-   */
-  void inputTransform(int tile, float[] src, int srcOff, int srcStride,
-      float[] dst, int dstOff, int dstStride, int lanes);
-
-  /**
-   * One-dimensional output transform {@code A^T m}: α source rows into {@code tile} destination
-   * rows, addressed as in {@link #inputTransform}.
+   * One-dimensional output transform {@code A^T m} over α source rows {@code src[srcOff +
+   * j·srcStride + t]} into {@code tile} destination rows {@code dst[dstOff + i·dstStride + t]}, {@code
+   * t < lanes} (a multiple of {@link WinogradConv#LANE_QUANTUM}). Source and destination must not
+   * overlap.
    */
   void outputTransform(int tile, float[] src, int srcOff, int srcStride,
       float[] dst, int dstOff, int dstStride, int lanes);

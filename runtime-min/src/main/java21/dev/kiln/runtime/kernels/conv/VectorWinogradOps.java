@@ -164,47 +164,120 @@ final class VectorWinogradOps implements WinogradOps {
   /**
    * Two-source shuffles split each patch row into the taps of L tiles: for F(2,3) taps 0 and 1 are
    * the even and odd floats from the tile's origin, taps 2 and 3 the same two floats on; F(4,3)
-   * splits twice; F(6,3) gathers. Whole vectors run past {@code count}, as the contract allows.
-   * Each transform is written out in full in its loop (not in a helper taking vectors): C2 inlines
-   * such helpers unreliably, and a vector that escapes a call is boxed.
+   * splits twice; F(6,3) gathers. F(2,3)'s 4×4 tile fits in registers, so both halves of its
+   * transform run there; F(4,3) and F(6,3) pass through the rows scratch. Whole vectors run past
+   * {@code count}, as the contract allows. Each transform is written out in full in its loop (not
+   * in a helper taking vectors): C2 inlines such helpers unreliably, and a vector that escapes a
+   * call is boxed.
    */
   @Override
-  public void inputRows(int tile, float[] patch, int patchOff, int patchStride,
-      float[] dst, int dstOff, int dstRowStride, int dstStride, int count) {
-    for (int i = 0; i < tile + 2; i++) {
-      int row = patchOff + i * patchStride;
-      int out = dstOff + i * dstRowStride;
-      switch (tile) {
-        case 2:
-          inputRowF2(patch, row, dst, out, dstStride, count);
-          break;
-        case 4:
-          inputRowF4(patch, row, dst, out, dstStride, count);
-          break;
-        case 6:
-          inputRowF6(patch, row, dst, out, dstStride, count);
-          break;
-        default:
-          throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
-      }
+  public void inputSegment(int tile, float[] patch, int patchOff, int patchStride, float[] ws,
+      int rowsOff, int rowStride, float[] dst, int dstOff, int dstPlaneStride, int count) {
+    int alpha = tile + 2;
+    int lanes = (count + L - 1) / L * L;
+    switch (tile) {
+      case 2:
+        inputSegmentF2(patch, patchOff, patchStride, dst, dstOff, dstPlaneStride, count);
+        break;
+      case 4:
+        for (int i = 0; i < alpha; i++) {
+          inputRowF4(patch, patchOff + i * patchStride, ws, rowsOff + i * alpha * rowStride,
+              rowStride, count);
+        }
+        for (int nu = 0; nu < alpha; nu++) {
+          inputF4(ws, rowsOff + nu * rowStride, alpha * rowStride, dst, dstOff + nu * dstPlaneStride,
+              alpha * dstPlaneStride, lanes);
+        }
+        break;
+      case 6:
+        for (int i = 0; i < alpha; i++) {
+          inputRowF6(patch, patchOff + i * patchStride, ws, rowsOff + i * alpha * rowStride,
+              rowStride, count);
+        }
+        for (int nu = 0; nu < alpha; nu++) {
+          inputF6(ws, rowsOff + nu * rowStride, alpha * rowStride, dst, dstOff + nu * dstPlaneStride,
+              alpha * dstPlaneStride, lanes);
+        }
+        break;
+      default:
+        throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
     }
   }
 
-  private static void inputRowF2(float[] p, int row, float[] d, int dOff, int ds, int count) {
+  /**
+   * z[i][ν] = the row transform of patch row i, then V[ξ][ν] = the column transform of z[·][ν]
+   * (plane ξ·4 + ν). All sixteen loads of a group come before its sixteen stores: a load issued
+   * after a store to a V plane whose address matches it modulo 4 KiB waits for that store.
+   */
+  private static void inputSegmentF2(float[] p, int patchOff, int ps, float[] d, int dOff, int pl,
+      int count) {
     for (int t = 0; t < count; t += L) {
-      int base = row + 2 * t;
-      FloatVector a = load(p, base);
-      FloatVector b = load(p, base + L);
-      FloatVector c = load(p, base + 2);
-      FloatVector e = load(p, base + 2 + L);
-      FloatVector d0 = a.rearrange(EVEN, b);
-      FloatVector d1 = a.rearrange(ODD, b);
-      FloatVector d2 = c.rearrange(EVEN, e);
-      FloatVector d3 = c.rearrange(ODD, e);
-      d0.sub(d2).intoArray(d, dOff + t);
-      d1.add(d2).intoArray(d, dOff + ds + t);
-      d2.sub(d1).intoArray(d, dOff + 2 * ds + t);
-      d1.sub(d3).intoArray(d, dOff + 3 * ds + t);
+      int base = patchOff + 2 * t;
+      FloatVector a0 = load(p, base);
+      FloatVector b0 = load(p, base + L);
+      FloatVector c0 = load(p, base + 2);
+      FloatVector e0 = load(p, base + 2 + L);
+      FloatVector a1 = load(p, base + ps);
+      FloatVector b1 = load(p, base + ps + L);
+      FloatVector c1 = load(p, base + ps + 2);
+      FloatVector e1 = load(p, base + ps + 2 + L);
+      FloatVector a2 = load(p, base + 2 * ps);
+      FloatVector b2 = load(p, base + 2 * ps + L);
+      FloatVector c2 = load(p, base + 2 * ps + 2);
+      FloatVector e2 = load(p, base + 2 * ps + 2 + L);
+      FloatVector a3 = load(p, base + 3 * ps);
+      FloatVector b3 = load(p, base + 3 * ps + L);
+      FloatVector c3 = load(p, base + 3 * ps + 2);
+      FloatVector e3 = load(p, base + 3 * ps + 2 + L);
+      FloatVector d0 = a0.rearrange(EVEN, b0);
+      FloatVector d1 = a0.rearrange(ODD, b0);
+      FloatVector d2 = c0.rearrange(EVEN, e0);
+      FloatVector d3 = c0.rearrange(ODD, e0);
+      FloatVector z00 = d0.sub(d2);
+      FloatVector z01 = d1.add(d2);
+      FloatVector z02 = d2.sub(d1);
+      FloatVector z03 = d1.sub(d3);
+      d0 = a1.rearrange(EVEN, b1);
+      d1 = a1.rearrange(ODD, b1);
+      d2 = c1.rearrange(EVEN, e1);
+      d3 = c1.rearrange(ODD, e1);
+      FloatVector z10 = d0.sub(d2);
+      FloatVector z11 = d1.add(d2);
+      FloatVector z12 = d2.sub(d1);
+      FloatVector z13 = d1.sub(d3);
+      d0 = a2.rearrange(EVEN, b2);
+      d1 = a2.rearrange(ODD, b2);
+      d2 = c2.rearrange(EVEN, e2);
+      d3 = c2.rearrange(ODD, e2);
+      FloatVector z20 = d0.sub(d2);
+      FloatVector z21 = d1.add(d2);
+      FloatVector z22 = d2.sub(d1);
+      FloatVector z23 = d1.sub(d3);
+      d0 = a3.rearrange(EVEN, b3);
+      d1 = a3.rearrange(ODD, b3);
+      d2 = c3.rearrange(EVEN, e3);
+      d3 = c3.rearrange(ODD, e3);
+      FloatVector z30 = d0.sub(d2);
+      FloatVector z31 = d1.add(d2);
+      FloatVector z32 = d2.sub(d1);
+      FloatVector z33 = d1.sub(d3);
+      int o = dOff + t;
+      z00.sub(z20).intoArray(d, o);
+      z01.sub(z21).intoArray(d, o + pl);
+      z02.sub(z22).intoArray(d, o + 2 * pl);
+      z03.sub(z23).intoArray(d, o + 3 * pl);
+      z10.add(z20).intoArray(d, o + 4 * pl);
+      z11.add(z21).intoArray(d, o + 5 * pl);
+      z12.add(z22).intoArray(d, o + 6 * pl);
+      z13.add(z23).intoArray(d, o + 7 * pl);
+      z20.sub(z10).intoArray(d, o + 8 * pl);
+      z21.sub(z11).intoArray(d, o + 9 * pl);
+      z22.sub(z12).intoArray(d, o + 10 * pl);
+      z23.sub(z13).intoArray(d, o + 11 * pl);
+      z10.sub(z30).intoArray(d, o + 12 * pl);
+      z11.sub(z31).intoArray(d, o + 13 * pl);
+      z12.sub(z32).intoArray(d, o + 14 * pl);
+      z13.sub(z33).intoArray(d, o + 15 * pl);
     }
   }
 
@@ -265,37 +338,6 @@ final class VectorWinogradOps implements WinogradOps {
       even3.add(odd3).intoArray(d, dOff + 5 * ds + t);
       even3.sub(odd3).intoArray(d, dOff + 6 * ds + t);
       d7.sub(d1).add(d3.sub(d5).mul(5.25f)).intoArray(d, dOff + 7 * ds + t);
-    }
-  }
-
-  @Override
-  public void inputTransform(int tile, float[] s, int so, int ss, float[] d, int dOff, int ds,
-      int lanes) {
-    switch (tile) {
-      case 2:
-        inputF2(s, so, ss, d, dOff, ds, lanes);
-        break;
-      case 4:
-        inputF4(s, so, ss, d, dOff, ds, lanes);
-        break;
-      case 6:
-        inputF6(s, so, ss, d, dOff, ds, lanes);
-        break;
-      default:
-        throw new IllegalArgumentException("no Winograd F(" + tile + ",3)");
-    }
-  }
-
-  private static void inputF2(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
-    for (int t = 0; t < lanes; t += L) {
-      FloatVector d0 = load(s, so + t);
-      FloatVector d1 = load(s, so + ss + t);
-      FloatVector d2 = load(s, so + 2 * ss + t);
-      FloatVector d3 = load(s, so + 3 * ss + t);
-      d0.sub(d2).intoArray(d, dOff + t);
-      d1.add(d2).intoArray(d, dOff + ds + t);
-      d2.sub(d1).intoArray(d, dOff + 2 * ds + t);
-      d1.sub(d3).intoArray(d, dOff + 3 * ds + t);
     }
   }
 

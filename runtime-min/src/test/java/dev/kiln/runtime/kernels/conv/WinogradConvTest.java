@@ -106,7 +106,7 @@ class WinogradConvTest {
   @Test
   void anyStaticThreadSplitGivesBitIdenticalOutput() {
     // Big enough that every algorithm splits it into tile blocks and output-channel groups.
-    ConvShape s = shape(1, 12, 45, 41, 260, 3, 1, 1, 1, 1, 1, 1);
+    ConvShape s = shape(1, 12, 45, 41, 520, 3, 1, 1, 1, 1, 1, 1);
     Epilogue e = KernelTesting.epilogues(s.outChannels, 3)[3];
     float[] in = KernelTesting.random(1, s.batch * s.inChannels * s.inH * s.inW);
     float[] w = KernelTesting.random(2, s.outChannels * s.inChannels * 9);
@@ -154,15 +154,16 @@ class WinogradConvTest {
 
   @Test
   void transformedPlanesAreAnOddNumberOfCacheLinesApart() {
-    ConvShape s = shape(1, 64, 56, 56, 64, 3, 1, 1, 1, 1, 1, 1);
-    for (WinogradConv k : vectorKernels()) {
-      int t = k.blockTiles(s);
-      assertEquals(0, t % WinogradConv.LANE_QUANTUM, k.name());
-      // 64 channels × T lanes is an even number of 64-byte lines; the kernel adds one.
-      WinogradConv aligned = new WinogradConv(k.tileSize(), false, new ScalarWinogradOps());
-      int alpha2 = (k.tileSize() + 2) * (k.tileSize() + 2);
-      assertEquals(2 * alpha2 * 16, k.workspaceFloats(s, 1) - aligned.workspaceFloats(s, 1),
-          k.name() + ": each V and M plane one line further apart");
+    for (int c : new int[] {1, 3, 64, 128, 256, 512}) {
+      ConvShape s = shape(1, c, 56, 56, 64, 3, 1, 1, 1, 1, 1, 1);
+      for (WinogradConv k : vectorKernels()) {
+        int stride = k.transformedPlaneStride(s);
+        assertEquals(1, stride / 16 % 2, k.name() + " C=" + c + ": " + stride + " floats");
+        assertTrue(stride >= c * k.blockTiles(s), k.name() + " C=" + c);
+        // The aliasing study's variant: planes a multiple of 4 KiB apart.
+        WinogradConv aligned = new WinogradConv(k.tileSize(), false, new ScalarWinogradOps());
+        assertEquals(0, aligned.transformedPlaneStride(s) % 1024, k.name() + " C=" + c);
+      }
     }
   }
 
