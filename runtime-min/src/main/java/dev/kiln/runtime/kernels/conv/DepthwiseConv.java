@@ -2,31 +2,44 @@ package dev.kiln.runtime.kernels.conv;
 
 import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.Epilogue;
+import java.util.Arrays;
 
 /**
  * Depthwise convolution (one filter per channel, {@code groups == C == M}), 3×3 or 5×5, stride 1 or
  * 2, any padding: {@code out[n,c,y,x] = Σ_{i,j} w[c,i,j] · in[n, c, s·y − pt + i, s·x − pl + j]}.
  *
  * <p>It does 2·k² flops per output and reads each input about once, so it is bound by memory, not
- * arithmetic; the goal is to stream each plane once at the bandwidth roof. NCHW, a plane at a time:
- * each output row is split into the columns whose window lies inside the input (the interior, one
- * {@link DepthwiseOps#row} call, vectorized along x) and the border columns that reach into the
- * padding (a few, computed with bounds checks); rows whose window crosses the top or bottom edge
- * are border rows throughout. Every output sums its in-range taps in row-major order with fused
- * multiply-adds from 0, interior or border, scalar or vector, so the paths agree bit for bit. Bias
- * and epilogue run on each output row while it is in L1.
+ * arithmetic; the goal is to stream each plane once at the bandwidth roof. NCHW, a plane at a time,
+ * in bands of output rows: the band's input rows are copied into a zero-padded scratch band (an L1
+ * copy of data the convolution reads anyway), so every window lies inside it and there is no border
+ * code at all: padding is read as zeros, as the ONNX definition has it. Outputs at least {@link
+ * #ROW_WISE_WIDTH} wide are then computed row by row ({@link DepthwiseOps#row}, vectorized along
+ * x) straight into the output; narrower ones in one call over the whole band, its output rows as far
+ * apart as the padded rows (so that a stride-s step in the band is a step of one output), then
+ * copied out; that keeps planes like 7×7 from paying a call per row. Every output sums its k² taps
+ * in row-major order with fused multiply-adds from 0, so the scalar and vector paths agree bit for
+ * bit. Bias and epilogue run on each band while it is in L1.
  *
- * <p>Weights keep the ONNX layout {@code [C, 1, k, k]}; there is no workspace. A task is one
- * (image, channel) plane.
+ * <p>Weights keep the ONNX layout {@code [C, 1, k, k]}. A task is one (image, channel) plane.
  */
 public final class DepthwiseConv implements ConvKernel {
   /** The kernel, on the Vector API when the JVM has it. */
-  public static final DepthwiseConv INSTANCE = new DepthwiseConv(DepthwiseOps.get());
+  /** Outputs at least this wide are computed row by row, straight into the output. */
+  private static final int ROW_WISE_WIDTH = 32;
+  /** Floats of padded input per band: 32 KiB, so the band is read from L1. */
+  private static final int BAND_FLOATS = 8192;
+  /** Lanes a vector may reach past the last output (any vector up to 512 bits). */
+  private static final int VECTOR_SLACK = 16;
+
+  public static final DepthwiseConv INSTANCE =
+      new DepthwiseConv(DepthwiseOps.get(), EpilogueOps.get());
 
   private final DepthwiseOps ops;
+  private final EpilogueOps epilogueOps;
 
-  DepthwiseConv(DepthwiseOps ops) {
+  DepthwiseConv(DepthwiseOps ops, EpilogueOps epilogueOps) {
     this.ops = ops;
+    this.epilogueOps = epilogueOps;
   }
 
   @Override
@@ -55,7 +68,7 @@ public final class DepthwiseConv implements ConvKernel {
 
   @Override
   public int workspaceFloats(ConvShape s, int threads) {
-    return 0;
+    return threads * workerFloats(s);
   }
 
   @Override
@@ -69,56 +82,84 @@ public final class DepthwiseConv implements ConvKernel {
       int taskFrom, int taskTo, int worker) {
     int k = s.kernelH;
     int stride = s.strideH;
-    // Output rows [yFrom, yTo) and columns [xFrom, xTo) have their whole window inside the input.
-    int yFrom = Math.min(s.outH, ceilDiv(s.padTop, stride));
-    int yTo = Math.max(yFrom, Math.min(s.outH, Math.floorDiv(s.inH - k + s.padTop, stride) + 1));
-    int xFrom = Math.min(s.outW, ceilDiv(s.padLeft, stride));
-    int xTo = Math.max(xFrom, Math.min(s.outW, Math.floorDiv(s.inW - k + s.padLeft, stride) + 1));
+    int paddedW = paddedWidth(s);
+    int band = bandRows(s);
+    int padded = workspaceOff + worker * workerFloats(s);
+    int flat = padded + paddedFloats(s);
+    boolean rowWise = s.outW >= ROW_WISE_WIDTH;
     for (int task = taskFrom; task < taskTo; task++) {
       int c = task % s.outChannels;
       int inPlane = inOff + task * s.inH * s.inW;
       int outPlane = outOff + task * s.outH * s.outW;
       int w = pOff + c * k * k;
-      for (int y = 0; y < s.outH; y++) {
-        int row = outPlane + y * s.outW;
-        if (y >= yFrom && y < yTo) {
-          border(s, in, inPlane, packed, w, out, row, y, 0, xFrom);
-          int windowTop = inPlane + (y * stride - s.padTop) * s.inW;
-          ops.row(k, stride, in, windowTop + xFrom * stride - s.padLeft, s.inW, packed, w,
-              out, row + xFrom, xTo - xFrom);
-          border(s, in, inPlane, packed, w, out, row, y, xTo, s.outW);
+      for (int y0 = 0; y0 < s.outH; y0 += band) {
+        int y1 = Math.min(s.outH, y0 + band);
+        int firstRow = y0 * stride - s.padTop;
+        pad(s, in, inPlane, firstRow, (y1 - y0 - 1) * stride + k, workspace, padded, paddedW);
+        if (rowWise) {
+          for (int y = y0; y < y1; y++) {
+            ops.row(k, stride, workspace, padded + (y - y0) * stride * paddedW, paddedW, 0, k,
+                packed, w, out, outPlane + y * s.outW, s.outW);
+          }
         } else {
-          border(s, in, inPlane, packed, w, out, row, y, 0, s.outW);
-        }
-        FusedEpilogue.apply(epilogue, c, out, row, s.outW, residual, residualOff + row - outOff);
-      }
-    }
-  }
-
-  /** Outputs {@code [xFrom, xTo)} of row y with bounds checks: taps in the padding are skipped. */
-  private static void border(ConvShape s, float[] in, int inPlane, float[] packed, int w,
-      float[] out, int row, int y, int xFrom, int xTo) {
-    int k = s.kernelH;
-    int stride = s.strideH;
-    for (int x = xFrom; x < xTo; x++) {
-      float sum = 0f;
-      for (int i = 0; i < k; i++) {
-        int iy = y * stride - s.padTop + i;
-        if (iy < 0 || iy >= s.inH) {
-          continue;
-        }
-        for (int j = 0; j < k; j++) {
-          int ix = x * stride - s.padLeft + j;
-          if (ix >= 0 && ix < s.inW) {
-            sum = Math.fma(in[inPlane + iy * s.inW + ix], packed[w + i * k + j], sum);
+          // One call for the band, output rows paddedW apart (columns past outW are junk).
+          ops.row(k, stride, workspace, padded, paddedW, 0, k, packed, w, workspace, flat,
+              (y1 - y0 - 1) * paddedW + s.outW);
+          for (int y = y0; y < y1; y++) {
+            System.arraycopy(workspace, flat + (y - y0) * paddedW, out, outPlane + y * s.outW,
+                s.outW);
           }
         }
+        int first = outPlane + y0 * s.outW;
+        epilogueOps.apply(epilogue, c, out, first, (y1 - y0) * s.outW, residual,
+            residualOff + first - outOff);
       }
-      out[row + x] = sum;
     }
   }
 
-  private static int ceilDiv(int a, int b) {
-    return (a + b - 1) / b;
+  /**
+   * Copies input rows {@code [firstRow, firstRow + rows)} of a plane into the padded band, {@code
+   * padLeft} zeros to the left of each and zeros to {@code paddedW}; rows outside the input are zero.
+   */
+  private static void pad(ConvShape s, float[] in, int inPlane, int firstRow, int rows,
+      float[] ws, int padded, int paddedW) {
+    for (int r = 0; r < rows; r++) {
+      int y = firstRow + r;
+      int dst = padded + r * paddedW;
+      if (y < 0 || y >= s.inH) {
+        Arrays.fill(ws, dst, dst + paddedW, 0f);
+      } else {
+        for (int x = 0; x < s.padLeft; x++) {
+          ws[dst + x] = 0f;
+        }
+        System.arraycopy(in, inPlane + y * s.inW, ws, dst + s.padLeft, s.inW);
+        for (int x = s.padLeft + s.inW; x < paddedW; x++) {
+          ws[dst + x] = 0f;
+        }
+      }
+    }
+  }
+
+  /** Columns of the padded band: the left padding, the input, and whatever the last window reaches. */
+  private static int paddedWidth(ConvShape s) {
+    return Math.max(s.padLeft + s.inW, (s.outW - 1) * s.strideW + s.kernelW);
+  }
+
+  /** Output rows per band: its padded input rows within {@link #BAND_FLOATS}, at least one. */
+  private static int bandRows(ConvShape s) {
+    int inputRows = Math.max(s.kernelH, BAND_FLOATS / paddedWidth(s));
+    return Math.max(1, Math.min(s.outH, (inputRows - s.kernelH) / s.strideH + 1));
+  }
+
+  /** The padded band, plus what a vector may read past its last window. */
+  private static int paddedFloats(ConvShape s) {
+    int rows = (bandRows(s) - 1) * s.strideH + s.kernelH;
+    return (rows + 1) * paddedWidth(s) + 2 * (s.strideW * VECTOR_SLACK + s.kernelW);
+  }
+
+  /** Per worker: the padded band, and for narrow outputs the band's output rows at its width. */
+  private static int workerFloats(ConvShape s) {
+    int flat = s.outW >= ROW_WISE_WIDTH ? 0 : bandRows(s) * paddedWidth(s);
+    return paddedFloats(s) + flat;
   }
 }

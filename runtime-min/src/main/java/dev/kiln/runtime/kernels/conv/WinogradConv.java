@@ -80,11 +80,14 @@ import java.util.Arrays;
  */
 public final class WinogradConv implements ConvKernel {
   /** F(2×2, 3×3): 16 multiplies per tile instead of 36. */
-  public static final WinogradConv F2X2 = new WinogradConv(2, true, WinogradOps.get());
+  public static final WinogradConv F2X2 =
+      new WinogradConv(2, true, WinogradOps.get(), EpilogueOps.get());
   /** F(4×4, 3×3): 36 multiplies per tile instead of 144. */
-  public static final WinogradConv F4X4 = new WinogradConv(4, true, WinogradOps.get());
+  public static final WinogradConv F4X4 =
+      new WinogradConv(4, true, WinogradOps.get(), EpilogueOps.get());
   /** F(6×6, 3×3): 64 multiplies per tile instead of 324. */
-  public static final WinogradConv F6X6 = new WinogradConv(6, true, WinogradOps.get());
+  public static final WinogradConv F6X6 =
+      new WinogradConv(6, true, WinogradOps.get(), EpilogueOps.get());
 
   /** Tile blocks and scratch rows are multiples of this many lanes (any vector width up to 512 bits). */
   static final int LANE_QUANTUM = 16;
@@ -109,13 +112,15 @@ public final class WinogradConv implements ConvKernel {
   private final int alpha;
   private final boolean oddLinePlanes;
   private final WinogradOps ops;
+  private final EpilogueOps epilogueOps;
   private final double[][] g;
 
-  WinogradConv(int tile, boolean oddLinePlanes, WinogradOps ops) {
+  WinogradConv(int tile, boolean oddLinePlanes, WinogradOps ops, EpilogueOps epilogueOps) {
     this.tile = tile;
     this.alpha = tile + 2;
     this.oddLinePlanes = oddLinePlanes;
     this.ops = ops;
+    this.epilogueOps = epilogueOps;
     this.g = filterTransform(tile);
   }
 
@@ -336,7 +341,7 @@ public final class WinogradConv implements ConvKernel {
         int row = outOff + ((n * s.outChannels + k) * s.outH + ty * tile + a) * s.outW;
         ops.outputRow(tile, ws, rowsOff + a * alpha * rowStride + lane, rowStride, out, row + xFrom,
             count, lastColumns);
-        FusedEpilogue.apply(epilogue, k, out, row + xFrom, xTo - xFrom, residual,
+        epilogueOps.apply(epilogue, k, out, row + xFrom, xTo - xFrom, residual,
             residualOff + row + xFrom - outOff);
       }
       lane += count;

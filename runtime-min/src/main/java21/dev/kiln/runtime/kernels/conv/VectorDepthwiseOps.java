@@ -1,13 +1,16 @@
 package dev.kiln.runtime.kernels.conv;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link DepthwiseOps} on the Vector API: L outputs per vector, the k² weights broadcast once per
- * row segment, one fused multiply-add per tap in the scalar twin's order. Stride 2 splits each
- * input row into its even and odd floats with two-source shuffles. The tail is scalar.
+ * {@link DepthwiseOps} on the Vector API: L outputs per vector, one fused multiply-add per tap in the
+ * scalar twin's order. Stride 2 splits each input row into its even and odd floats with two-source
+ * shuffles. Vectors read whole (a few floats past the segment's last window, junk that lands only in
+ * lanes that are not stored) as long as the reads stay inside the array; the last vector stores
+ * through a mask, and whatever the array's end leaves over is scalar.
  */
 final class VectorDepthwiseOps implements DepthwiseOps {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -24,17 +27,21 @@ final class VectorDepthwiseOps implements DepthwiseOps {
   }
 
   @Override
-  public void row(int k, int stride, float[] in, int inOff, int inStride, float[] w, int wOff,
-      float[] out, int outOff, int count) {
+  public void row(int k, int stride, float[] in, int inOff, int is, int rowFrom, int rowTo,
+      float[] w, int wOff, float[] out, int outOff, int count) {
+    // A vector of outputs from x reads no further than inOff + (rowTo − 1)·is + stride·(x + L) + k.
+    int limit = in.length - (rowTo - 1) * is - k - 1;
     int done;
-    if (k == 3) {
-      done = stride == 1 ? row3(in, inOff, inStride, w, wOff, out, outOff, count)
-          : row3s2(in, inOff, inStride, w, wOff, out, outOff, count);
+    if (k == 3 && rowFrom == 0 && rowTo == 3) {
+      done = stride == 1 ? row3(in, inOff, is, w, wOff, out, outOff, count, limit)
+          : row3s2(in, inOff, is, w, wOff, out, outOff, count, limit);
+    } else if (stride == 1) {
+      done = rows(k, in, inOff, is, rowFrom, rowTo, w, wOff, out, outOff, count, limit);
     } else {
-      done = stride == 1 ? row5(in, inOff, inStride, w, wOff, out, outOff, count)
-          : row5s2(in, inOff, inStride, w, wOff, out, outOff, count);
+      done = rowsS2(k, in, inOff, is, rowFrom, rowTo, w, wOff, out, outOff, count, limit);
     }
-    ScalarDepthwiseOps.rowTail(k, stride, in, inOff, inStride, w, wOff, out, outOff, done, count);
+    ScalarDepthwiseOps.rowTail(k, stride, in, inOff, is, rowFrom, rowTo, w, wOff, out, outOff,
+        done, count);
   }
 
   private static FloatVector load(float[] a, int off) {
@@ -45,9 +52,18 @@ final class VectorDepthwiseOps implements DepthwiseOps {
     return FloatVector.broadcast(F, w[off]);
   }
 
-  /** Returns how many outputs it wrote (whole vectors). */
+  /** Stores a vector of outputs from x: whole, or through a mask for the segment's last vector. */
+  private static void store(FloatVector acc, float[] out, int outOff, int x, int count) {
+    if (x + L <= count) {
+      acc.intoArray(out, outOff + x);
+    } else {
+      acc.intoArray(out, outOff + x, F.indexInRange(x, count));
+    }
+  }
+
+  /** 3×3, stride 1, all nine taps: weights in registers. Returns how many outputs it wrote. */
   private static int row3(float[] in, int inOff, int is, float[] w, int wo, float[] out,
-      int outOff, int count) {
+      int outOff, int count, int limit) {
     FloatVector w00 = weight(w, wo);
     FloatVector w01 = weight(w, wo + 1);
     FloatVector w02 = weight(w, wo + 2);
@@ -58,7 +74,7 @@ final class VectorDepthwiseOps implements DepthwiseOps {
     FloatVector w21 = weight(w, wo + 7);
     FloatVector w22 = weight(w, wo + 8);
     int x = 0;
-    for (; x + L <= count; x += L) {
+    for (; x < count && inOff + x + L <= limit; x += L) {
       int b = inOff + x;
       FloatVector acc = FloatVector.zero(F);
       acc = load(in, b).fma(w00, acc);
@@ -70,37 +86,17 @@ final class VectorDepthwiseOps implements DepthwiseOps {
       acc = load(in, b + 2 * is).fma(w20, acc);
       acc = load(in, b + 2 * is + 1).fma(w21, acc);
       acc = load(in, b + 2 * is + 2).fma(w22, acc);
-      acc.intoArray(out, outOff + x);
+      store(acc, out, outOff, x, count);
     }
-    return x;
-  }
-
-  private static int row5(float[] in, int inOff, int is, float[] w, int wo, float[] out,
-      int outOff, int count) {
-    int x = 0;
-    for (; x + L <= count; x += L) {
-      FloatVector acc = FloatVector.zero(F);
-      for (int i = 0; i < 5; i++) {
-        int b = inOff + i * is + x;
-        int wi = wo + 5 * i;
-        acc = load(in, b).fma(weight(w, wi), acc);
-        acc = load(in, b + 1).fma(weight(w, wi + 1), acc);
-        acc = load(in, b + 2).fma(weight(w, wi + 2), acc);
-        acc = load(in, b + 3).fma(weight(w, wi + 3), acc);
-        acc = load(in, b + 4).fma(weight(w, wi + 4), acc);
-      }
-      acc.intoArray(out, outOff + x);
-    }
-    return x;
+    return Math.min(x, count);
   }
 
   /**
-   * Stride 2: output x reads {@code in[2x + j]}; taps 0, 2, 4 are the even floats from the window's
-   * origin, 0, 2 or 4 on, taps 1 and 3 the odd ones. The second vector of each pair reads one float
-   * past the last window, so the loop stops while that float is still inside the array.
+   * 3×3, stride 2, all nine taps: output x reads {@code in[2x + j]}; taps 0 and 2 are the even
+   * floats from the window's origin and two on, tap 1 the odd ones.
    */
   private static int row3s2(float[] in, int inOff, int is, float[] w, int wo, float[] out,
-      int outOff, int count) {
+      int outOff, int count, int limit) {
     FloatVector w00 = weight(w, wo);
     FloatVector w01 = weight(w, wo + 1);
     FloatVector w02 = weight(w, wo + 2);
@@ -110,9 +106,8 @@ final class VectorDepthwiseOps implements DepthwiseOps {
     FloatVector w20 = weight(w, wo + 6);
     FloatVector w21 = weight(w, wo + 7);
     FloatVector w22 = weight(w, wo + 8);
-    int limit = in.length - 2 * is - 2 - 2 * L;
     int x = 0;
-    for (; x + L <= count && inOff + 2 * x < limit; x += L) {
+    for (; x < count && inOff + 2 * (x + L) <= limit; x += L) {
       int b = inOff + 2 * x;
       FloatVector acc = FloatVector.zero(F);
       FloatVector a = load(in, b);
@@ -138,34 +133,47 @@ final class VectorDepthwiseOps implements DepthwiseOps {
       acc = a.rearrange(EVEN, c).fma(w20, acc);
       acc = a.rearrange(ODD, c).fma(w21, acc);
       acc = a2.rearrange(EVEN, c2).fma(w22, acc);
-      acc.intoArray(out, outOff + x);
+      store(acc, out, outOff, x, count);
     }
-    return x;
+    return Math.min(x, count);
   }
 
-  private static int row5s2(float[] in, int inOff, int is, float[] w, int wo, float[] out,
-      int outOff, int count) {
-    int limit = in.length - 4 * is - 4 - 2 * L;
+  /** Any k, stride 1, window rows [rowFrom, rowTo): weights broadcast as used. */
+  private static int rows(int k, float[] in, int inOff, int is, int rowFrom, int rowTo, float[] w,
+      int wo, float[] out, int outOff, int count, int limit) {
     int x = 0;
-    for (; x + L <= count && inOff + 2 * x < limit; x += L) {
+    for (; x < count && inOff + x + L <= limit; x += L) {
       FloatVector acc = FloatVector.zero(F);
-      for (int i = 0; i < 5; i++) {
-        int b = inOff + i * is + 2 * x;
-        int wi = wo + 5 * i;
-        FloatVector a = load(in, b);
-        FloatVector c = load(in, b + L);
-        FloatVector a2 = load(in, b + 2);
-        FloatVector c2 = load(in, b + 2 + L);
-        FloatVector a4 = load(in, b + 4);
-        FloatVector c4 = load(in, b + 4 + L);
-        acc = a.rearrange(EVEN, c).fma(weight(w, wi), acc);
-        acc = a.rearrange(ODD, c).fma(weight(w, wi + 1), acc);
-        acc = a2.rearrange(EVEN, c2).fma(weight(w, wi + 2), acc);
-        acc = a2.rearrange(ODD, c2).fma(weight(w, wi + 3), acc);
-        acc = a4.rearrange(EVEN, c4).fma(weight(w, wi + 4), acc);
+      for (int i = rowFrom; i < rowTo; i++) {
+        int b = inOff + i * is + x;
+        for (int j = 0; j < k; j++) {
+          acc = load(in, b + j).fma(weight(w, wo + i * k + j), acc);
+        }
       }
-      acc.intoArray(out, outOff + x);
+      store(acc, out, outOff, x, count);
     }
-    return x;
+    return Math.min(x, count);
+  }
+
+  /** Any k, stride 2, window rows [rowFrom, rowTo): tap j is phase j % 2 from float j − j % 2 on. */
+  private static int rowsS2(int k, float[] in, int inOff, int is, int rowFrom, int rowTo,
+      float[] w, int wo, float[] out, int outOff, int count, int limit) {
+    int x = 0;
+    for (; x < count && inOff + 2 * (x + L) <= limit; x += L) {
+      FloatVector acc = FloatVector.zero(F);
+      for (int i = rowFrom; i < rowTo; i++) {
+        int b = inOff + i * is + 2 * x;
+        for (int j = 0; j < k; j += 2) {
+          FloatVector a = load(in, b + j);
+          FloatVector c = load(in, b + j + L);
+          acc = a.rearrange(EVEN, c).fma(weight(w, wo + i * k + j), acc);
+          if (j + 1 < k) {
+            acc = a.rearrange(ODD, c).fma(weight(w, wo + i * k + j + 1), acc);
+          }
+        }
+      }
+      store(acc, out, outOff, x, count);
+    }
+    return Math.min(x, count);
   }
 }

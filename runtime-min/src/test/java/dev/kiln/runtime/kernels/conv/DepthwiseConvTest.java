@@ -41,6 +41,10 @@ class DepthwiseConvTest {
       {2, 17, 29, 31, 5, 2, 1, 0, 2, 1},
       {1, 4, 33, 50, 3, 1, 1, 1, 1, 1},
       {1, 3, 7, 7, 5, 1, 4, 4, 4, 4},
+      // Taller than one band of padded rows.
+      {1, 2, 70, 150, 3, 1, 1, 1, 1, 1},
+      {1, 2, 90, 131, 5, 2, 2, 1, 2, 2},
+      {1, 3, 200, 20, 3, 2, 1, 1, 0, 0},
   };
 
   static Stream<Arguments> cases() {
@@ -61,7 +65,8 @@ class DepthwiseConvTest {
       int seed) {
     assertTrue(DepthwiseConv.INSTANCE.supports(s), s.toString());
     float[] fast = check(DepthwiseConv.INSTANCE, s, e, FACTOR, seed);
-    float[] slow = check(new DepthwiseConv(new ScalarDepthwiseOps()), s, e, FACTOR, seed);
+    DepthwiseConv scalar = new DepthwiseConv(new ScalarDepthwiseOps(), new ScalarEpilogueOps());
+    float[] slow = check(scalar, s, e, FACTOR, seed);
     KernelTesting.assertIdentical("vector vs scalar depthwise " + s + " " + e,
         ConvKernelChecks.dims(s), slow, fast);
   }
@@ -118,7 +123,11 @@ class DepthwiseConvTest {
     assertFalse(k.supports(new ConvShape(1, 8, 9, 9, 8, 5, 5, 3, 3, 1, 1, 0, 0, 0, 0, 2, 2, 8)),
         "dilation 2");
     assertEquals("depthwise", k.name());
-    assertEquals(0, k.workspaceFloats(shape(1, 8, 9, 9, 8, 3, 1, 1, 1, 1, 1, 8), 4));
+    ConvShape small = shape(1, 8, 9, 9, 8, 3, 1, 1, 1, 1, 1, 8);
+    assertEquals(4 * k.workspaceFloats(small, 1), k.workspaceFloats(small, 4));
+    // Scratch is a band of rows, not the plane.
+    assertEquals(k.workspaceFloats(shape(1, 8, 2000, 300, 8, 3, 1, 1, 1, 1, 1, 8), 1),
+        k.workspaceFloats(shape(1, 8, 4000, 300, 8, 3, 1, 1, 1, 1, 1, 8), 1));
   }
 
   @Test

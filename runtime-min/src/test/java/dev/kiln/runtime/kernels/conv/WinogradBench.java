@@ -29,10 +29,11 @@ public final class WinogradBench {
         + ", warm-up " + warmup + " ms, median of " + runs + " runs, thread CPU time");
     int[][] layers = {{64, 56}, {128, 28}, {256, 14}, {512, 7}};
     ScalarWinogradOps scalar = new ScalarWinogradOps();
+    ScalarEpilogueOps epilogue = new ScalarEpilogueOps();
     ConvKernel[] kernels = {
         WinogradConv.F2X2, WinogradConv.F4X4, WinogradConv.F6X6,
-        new WinogradConv(2, true, scalar), new WinogradConv(4, true, scalar),
-        new WinogradConv(6, true, scalar)};
+        new WinogradConv(2, true, scalar, epilogue),
+        new WinogradConv(4, true, scalar, epilogue), new WinogradConv(6, true, scalar, epilogue)};
     String[] labels = {"F2 vector", "F4 vector", "F6 vector", "F2 scalar", "F4 scalar", "F6 scalar"};
 
     System.out.println();
@@ -82,7 +83,7 @@ public final class WinogradBench {
     float[] out = new float[64 * 56 * 56];
     for (int tile : new int[] {2, 4, 6}) {
       for (boolean odd : new boolean[] {false, true}) {
-        WinogradConv k = new WinogradConv(tile, odd, WinogradOps.get());
+        WinogradConv k = new WinogradConv(tile, odd, WinogradOps.get(), EpilogueOps.get());
         float[] packed = new float[k.packedWeightFloats(s)];
         k.packWeights(s, w, 0, packed, 0);
         float[] ws = new float[k.workspaceFloats(s, 1)];

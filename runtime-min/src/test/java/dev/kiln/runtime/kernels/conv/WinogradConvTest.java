@@ -41,8 +41,9 @@ class WinogradConvTest {
 
   static List<WinogradConv> scalarKernels() {
     ScalarWinogradOps scalar = new ScalarWinogradOps();
-    return List.of(new WinogradConv(2, true, scalar), new WinogradConv(4, true, scalar),
-        new WinogradConv(6, true, scalar));
+    ScalarEpilogueOps epilogue = new ScalarEpilogueOps();
+    return List.of(new WinogradConv(2, true, scalar, epilogue),
+        new WinogradConv(4, true, scalar, epilogue), new WinogradConv(6, true, scalar, epilogue));
   }
 
   /** n, c, h, w, m, pads (top, left, bottom, right). */
@@ -161,7 +162,8 @@ class WinogradConvTest {
         assertEquals(1, stride / 16 % 2, k.name() + " C=" + c + ": " + stride + " floats");
         assertTrue(stride >= c * k.blockTiles(s), k.name() + " C=" + c);
         // The aliasing study's variant: planes a multiple of 4 KiB apart.
-        WinogradConv aligned = new WinogradConv(k.tileSize(), false, new ScalarWinogradOps());
+        WinogradConv aligned =
+            new WinogradConv(k.tileSize(), false, new ScalarWinogradOps(), new ScalarEpilogueOps());
         assertEquals(0, aligned.transformedPlaneStride(s) % 1024, k.name() + " C=" + c);
       }
     }

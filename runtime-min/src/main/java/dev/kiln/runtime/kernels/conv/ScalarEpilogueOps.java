@@ -3,16 +3,14 @@ package dev.kiln.runtime.kernels.conv;
 import dev.kiln.runtime.kernels.Epilogue;
 
 /**
- * {@link Epilogue#apply} for the conv kernels' output rows, bit for bit, with each step's dispatch
- * hoisted out of the element loop so C2 compiles the common steps (bias, ReLU, residual add,
- * scale-shift) to tight, mostly vectorized loops. The reference dispatches per element and cost as
- * much as the whole Winograd convolution it followed.
+ * The scalar {@link EpilogueOps}: each step's dispatch hoisted out of the element loop so C2
+ * compiles bias, ReLU, residual add and scale-shift to tight, mostly vectorized loops (the reference
+ * dispatches per element, and cost as much as the Winograd convolution it followed). CLIP stays a
+ * branch per element: C2 keeps it a branch, which mispredicts on data around the bounds.
  */
-final class FusedEpilogue {
-  private FusedEpilogue() {}
-
-  /** Same contract as {@link Epilogue#apply}. */
-  static void apply(Epilogue e, int channel, float[] out, int off, int count, float[] residual,
+final class ScalarEpilogueOps implements EpilogueOps {
+  @Override
+  public void apply(Epilogue e, int channel, float[] out, int off, int count, float[] residual,
       int residualOff) {
     if (e.hasBias()) {
       float b = e.bias(channel);

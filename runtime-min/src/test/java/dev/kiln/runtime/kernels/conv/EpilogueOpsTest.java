@@ -1,10 +1,12 @@
 package dev.kiln.runtime.kernels.conv;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.kiln.runtime.kernels.Epilogue;
 import dev.kiln.runtime.kernels.KernelTesting;
 import org.junit.jupiter.api.Test;
 
-class FusedEpilogueTest {
+class EpilogueOpsTest {
   private static final float[] SPECIAL = {
       0f, -0f, 1f, -1f, Float.NaN, Float.intBitsToFloat(0x7fc01234), Float.POSITIVE_INFINITY,
       Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE, 6f, 6.0000005f, -3f, 3f, 1e30f,
@@ -15,6 +17,7 @@ class FusedEpilogueTest {
     int channels = 3;
     float[] bias = {0.25f, -0f, Float.NaN};
     int count = SPECIAL.length + 29;
+    assertEquals("VectorEpilogueOps", EpilogueOps.get().getClass().getSimpleName());
     for (Epilogue.Activation a : Epilogue.Activation.values()) {
       for (Epilogue e : new Epilogue[] {
           Epilogue.builder().activation(a, 0.2f, 0.5f).build(),
@@ -29,10 +32,13 @@ class FusedEpilogueTest {
           residual[5] = Float.NaN;
           residual[6] = -0f;
           float[] expected = values.clone();
-          float[] got = values.clone();
           e.apply(c, expected, 2, count, residual, 7);
-          FusedEpilogue.apply(e, c, got, 2, count, residual, 7);
-          KernelTesting.assertIdentical(e + " channel " + c, new int[] {got.length}, expected, got);
+          for (EpilogueOps ops : new EpilogueOps[] {EpilogueOps.get(), new ScalarEpilogueOps()}) {
+            float[] got = values.clone();
+            ops.apply(e, c, got, 2, count, residual, 7);
+            KernelTesting.assertIdentical(ops.getClass().getSimpleName() + " " + e + " channel " + c,
+                new int[] {got.length}, expected, got);
+          }
         }
       }
     }
