@@ -198,6 +198,7 @@ public final class KernelTesting {
         Epilogue.NONE,
         Epilogue.builder().bias(bias).build(),
         Epilogue.builder().bias(bias).activation(Epilogue.Activation.RELU).build(),
+        Epilogue.builder().bias(bias).activation(Epilogue.Activation.CLIP, 0f, 0.5f).build(),
         Epilogue.builder().bias(bias).residualAdd().activation(Epilogue.Activation.RELU).build(),
         Epilogue.builder().activation(Epilogue.Activation.CLIP, 0f, 6f)
             .scaleShift(scale, shift).build(),

@@ -18,7 +18,8 @@ import java.util.Arrays;
  * apart as the padded rows (so that a stride-s step in the band is a step of one output), then
  * copied out; that keeps planes like 7×7 from paying a call per row. Every output sums its k² taps
  * in row-major order with fused multiply-adds from 0, so the scalar and vector paths agree bit for
- * bit. Bias and epilogue run on each band while it is in L1.
+ * bit. Bias with ReLU or CLIP (ReLU6), MobileNet's epilogue, is applied in registers before the
+ * store; other epilogues run over each band while it is in L1.
  *
  * <p>Weights keep the ONNX layout {@code [C, 1, k, k]}. A task is one (image, channel) plane.
  */
@@ -28,6 +29,8 @@ public final class DepthwiseConv implements ConvKernel {
   private static final int ROW_WISE_WIDTH = 32;
   /** Floats of padded input per band: 32 KiB, so the band is read from L1. */
   private static final int BAND_FLOATS = 8192;
+  /** Fusion flags meaning "store the raw sums, run the epilogue afterwards". */
+  private static final int UNFUSED = 0;
   /** Lanes a vector may reach past the last output (any vector up to 512 bits). */
   private static final int VECTOR_SLACK = 16;
 
@@ -87,34 +90,71 @@ public final class DepthwiseConv implements ConvKernel {
     int padded = workspaceOff + worker * workerFloats(s);
     int flat = padded + paddedFloats(s);
     boolean rowWise = s.outW >= ROW_WISE_WIDTH;
+    int fuse = fusable(epilogue);
+    float lo = 0f;
+    float hi = 0f;
+    if ((fuse & DepthwiseOps.CLIP) != 0) {
+      Epilogue.ActivationStep clip = (Epilogue.ActivationStep) epilogue.step(0);
+      lo = clip.alpha;
+      hi = clip.beta;
+    }
     for (int task = taskFrom; task < taskTo; task++) {
       int c = task % s.outChannels;
       int inPlane = inOff + task * s.inH * s.inW;
       int outPlane = outOff + task * s.outH * s.outW;
       int w = pOff + c * k * k;
+      float bias = epilogue.bias(c);
       for (int y0 = 0; y0 < s.outH; y0 += band) {
         int y1 = Math.min(s.outH, y0 + band);
         int firstRow = y0 * stride - s.padTop;
         pad(s, in, inPlane, firstRow, (y1 - y0 - 1) * stride + k, workspace, padded, paddedW);
         if (rowWise) {
           for (int y = y0; y < y1; y++) {
-            ops.row(k, stride, workspace, padded + (y - y0) * stride * paddedW, paddedW, 0, k,
-                packed, w, out, outPlane + y * s.outW, s.outW);
+            ops.row(k, stride, workspace, padded + (y - y0) * stride * paddedW, paddedW, packed, w,
+                fuse, bias, lo, hi, out, outPlane + y * s.outW, s.outW);
           }
         } else {
           // One call for the band, output rows paddedW apart (columns past outW are junk).
-          ops.row(k, stride, workspace, padded, paddedW, 0, k, packed, w, workspace, flat,
-              (y1 - y0 - 1) * paddedW + s.outW);
+          ops.row(k, stride, workspace, padded, paddedW, packed, w, fuse, bias, lo, hi,
+              workspace, flat, (y1 - y0 - 1) * paddedW + s.outW);
           for (int y = y0; y < y1; y++) {
             System.arraycopy(workspace, flat + (y - y0) * paddedW, out, outPlane + y * s.outW,
                 s.outW);
           }
         }
-        int first = outPlane + y0 * s.outW;
-        epilogueOps.apply(epilogue, c, out, first, (y1 - y0) * s.outW, residual,
-            residualOff + first - outOff);
+        if (fuse == UNFUSED) {
+          int first = outPlane + y0 * s.outW;
+          epilogueOps.apply(epilogue, c, out, first, (y1 - y0) * s.outW, residual,
+              residualOff + first - outOff);
+        }
       }
     }
+  }
+
+  /**
+   * The {@link DepthwiseOps} flags for an epilogue of an optional bias and at most one ReLU or CLIP,
+   * which the row loop applies in registers; {@link #UNFUSED} for anything else (and for no epilogue
+   * at all), which runs as a pass over each band afterwards.
+   */
+  private static int fusable(Epilogue e) {
+    int fuse = e.hasBias() ? DepthwiseOps.BIAS : 0;
+    if (e.stepCount() > 1) {
+      return UNFUSED;
+    }
+    if (e.stepCount() == 1) {
+      if (!(e.step(0) instanceof Epilogue.ActivationStep)) {
+        return UNFUSED;
+      }
+      Epilogue.Activation a = ((Epilogue.ActivationStep) e.step(0)).activation;
+      if (a == Epilogue.Activation.RELU) {
+        fuse |= DepthwiseOps.RELU;
+      } else if (a == Epilogue.Activation.CLIP) {
+        fuse |= DepthwiseOps.CLIP;
+      } else {
+        return UNFUSED;
+      }
+    }
+    return fuse;
   }
 
   /**

@@ -213,22 +213,22 @@ final class VectorWinogradOps implements WinogradOps {
       int count) {
     for (int t = 0; t < count; t += L) {
       int base = patchOff + 2 * t;
-      FloatVector a0 = load(p, base);
-      FloatVector b0 = load(p, base + L);
-      FloatVector c0 = load(p, base + 2);
-      FloatVector e0 = load(p, base + 2 + L);
-      FloatVector a1 = load(p, base + ps);
-      FloatVector b1 = load(p, base + ps + L);
-      FloatVector c1 = load(p, base + ps + 2);
-      FloatVector e1 = load(p, base + ps + 2 + L);
-      FloatVector a2 = load(p, base + 2 * ps);
-      FloatVector b2 = load(p, base + 2 * ps + L);
-      FloatVector c2 = load(p, base + 2 * ps + 2);
-      FloatVector e2 = load(p, base + 2 * ps + 2 + L);
-      FloatVector a3 = load(p, base + 3 * ps);
-      FloatVector b3 = load(p, base + 3 * ps + L);
-      FloatVector c3 = load(p, base + 3 * ps + 2);
-      FloatVector e3 = load(p, base + 3 * ps + 2 + L);
+      FloatVector a0 = FloatVector.fromArray(F, p, base);
+      FloatVector b0 = FloatVector.fromArray(F, p, base + L);
+      FloatVector c0 = FloatVector.fromArray(F, p, base + 2);
+      FloatVector e0 = FloatVector.fromArray(F, p, base + 2 + L);
+      FloatVector a1 = FloatVector.fromArray(F, p, base + ps);
+      FloatVector b1 = FloatVector.fromArray(F, p, base + ps + L);
+      FloatVector c1 = FloatVector.fromArray(F, p, base + ps + 2);
+      FloatVector e1 = FloatVector.fromArray(F, p, base + ps + 2 + L);
+      FloatVector a2 = FloatVector.fromArray(F, p, base + 2 * ps);
+      FloatVector b2 = FloatVector.fromArray(F, p, base + 2 * ps + L);
+      FloatVector c2 = FloatVector.fromArray(F, p, base + 2 * ps + 2);
+      FloatVector e2 = FloatVector.fromArray(F, p, base + 2 * ps + 2 + L);
+      FloatVector a3 = FloatVector.fromArray(F, p, base + 3 * ps);
+      FloatVector b3 = FloatVector.fromArray(F, p, base + 3 * ps + L);
+      FloatVector c3 = FloatVector.fromArray(F, p, base + 3 * ps + 2);
+      FloatVector e3 = FloatVector.fromArray(F, p, base + 3 * ps + 2 + L);
       FloatVector d0 = a0.rearrange(EVEN, b0);
       FloatVector d1 = a0.rearrange(ODD, b0);
       FloatVector d2 = c0.rearrange(EVEN, e0);
@@ -284,10 +284,10 @@ final class VectorWinogradOps implements WinogradOps {
   private static void inputRowF4(float[] p, int row, float[] d, int dOff, int ds, int count) {
     for (int t = 0; t < count; t += L) {
       int base = row + 4 * t;
-      FloatVector a = load(p, base);
-      FloatVector b = load(p, base + L);
-      FloatVector c = load(p, base + 2 * L);
-      FloatVector e = load(p, base + 3 * L);
+      FloatVector a = FloatVector.fromArray(F, p, base);
+      FloatVector b = FloatVector.fromArray(F, p, base + L);
+      FloatVector c = FloatVector.fromArray(F, p, base + 2 * L);
+      FloatVector e = FloatVector.fromArray(F, p, base + 3 * L);
       FloatVector even1 = a.rearrange(EVEN, b);
       FloatVector odd1 = a.rearrange(ODD, b);
       FloatVector even2 = c.rearrange(EVEN, e);
@@ -296,10 +296,10 @@ final class VectorWinogradOps implements WinogradOps {
       FloatVector d1 = odd1.rearrange(EVEN, odd2);
       FloatVector d2 = even1.rearrange(ODD, even2);
       FloatVector d3 = odd1.rearrange(ODD, odd2);
-      a = load(p, base + 4);
-      b = load(p, base + 4 + L);
-      c = load(p, base + 4 + 2 * L);
-      e = load(p, base + 4 + 3 * L);
+      a = FloatVector.fromArray(F, p, base + 4);
+      b = FloatVector.fromArray(F, p, base + 4 + L);
+      c = FloatVector.fromArray(F, p, base + 4 + 2 * L);
+      e = FloatVector.fromArray(F, p, base + 4 + 3 * L);
       FloatVector d4 = a.rearrange(EVEN, b).rearrange(EVEN, c.rearrange(EVEN, e));
       FloatVector d5 = a.rearrange(ODD, b).rearrange(EVEN, c.rearrange(ODD, e));
       FloatVector p1 = d4.sub(d2);
@@ -343,12 +343,12 @@ final class VectorWinogradOps implements WinogradOps {
 
   private static void inputF4(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
     for (int t = 0; t < lanes; t += L) {
-      FloatVector d0 = load(s, so + t);
-      FloatVector d1 = load(s, so + ss + t);
-      FloatVector d2 = load(s, so + 2 * ss + t);
-      FloatVector d3 = load(s, so + 3 * ss + t);
-      FloatVector d4 = load(s, so + 4 * ss + t);
-      FloatVector d5 = load(s, so + 5 * ss + t);
+      FloatVector d0 = FloatVector.fromArray(F, s, so + t);
+      FloatVector d1 = FloatVector.fromArray(F, s, so + ss + t);
+      FloatVector d2 = FloatVector.fromArray(F, s, so + 2 * ss + t);
+      FloatVector d3 = FloatVector.fromArray(F, s, so + 3 * ss + t);
+      FloatVector d4 = FloatVector.fromArray(F, s, so + 4 * ss + t);
+      FloatVector d5 = FloatVector.fromArray(F, s, so + 5 * ss + t);
       FloatVector p1 = d4.sub(d2);
       FloatVector q1 = d3.sub(d1);
       d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(d, dOff + t);
@@ -362,14 +362,14 @@ final class VectorWinogradOps implements WinogradOps {
 
   private static void inputF6(float[] s, int so, int ss, float[] d, int dOff, int ds, int lanes) {
     for (int t = 0; t < lanes; t += L) {
-      FloatVector d0 = load(s, so + t);
-      FloatVector d1 = load(s, so + ss + t);
-      FloatVector d2 = load(s, so + 2 * ss + t);
-      FloatVector d3 = load(s, so + 3 * ss + t);
-      FloatVector d4 = load(s, so + 4 * ss + t);
-      FloatVector d5 = load(s, so + 5 * ss + t);
-      FloatVector d6 = load(s, so + 6 * ss + t);
-      FloatVector d7 = load(s, so + 7 * ss + t);
+      FloatVector d0 = FloatVector.fromArray(F, s, so + t);
+      FloatVector d1 = FloatVector.fromArray(F, s, so + ss + t);
+      FloatVector d2 = FloatVector.fromArray(F, s, so + 2 * ss + t);
+      FloatVector d3 = FloatVector.fromArray(F, s, so + 3 * ss + t);
+      FloatVector d4 = FloatVector.fromArray(F, s, so + 4 * ss + t);
+      FloatVector d5 = FloatVector.fromArray(F, s, so + 5 * ss + t);
+      FloatVector d6 = FloatVector.fromArray(F, s, so + 6 * ss + t);
+      FloatVector d7 = FloatVector.fromArray(F, s, so + 7 * ss + t);
       FloatVector odd1 = d1.add(d5).sub(d3.mul(4.25f));
       FloatVector even1 = d2.add(d6).sub(d4.mul(4.25f));
       FloatVector odd2 = d1.mul(0.5f).sub(d3.mul(2.5f)).add(d5.mul(2f));
@@ -393,22 +393,22 @@ final class VectorWinogradOps implements WinogradOps {
     switch (tile) {
       case 2:
         for (int t = 0; t < lanes; t += L) {
-          FloatVector m0 = load(s, so + t);
-          FloatVector m1 = load(s, so + ss + t);
-          FloatVector m2 = load(s, so + 2 * ss + t);
-          FloatVector m3 = load(s, so + 3 * ss + t);
+          FloatVector m0 = FloatVector.fromArray(F, s, so + t);
+          FloatVector m1 = FloatVector.fromArray(F, s, so + ss + t);
+          FloatVector m2 = FloatVector.fromArray(F, s, so + 2 * ss + t);
+          FloatVector m3 = FloatVector.fromArray(F, s, so + 3 * ss + t);
           m0.add(m1).add(m2).intoArray(d, dOff + t);
           m1.sub(m2).sub(m3).intoArray(d, dOff + ds + t);
         }
         break;
       case 4:
         for (int t = 0; t < lanes; t += L) {
-          FloatVector m0 = load(s, so + t);
-          FloatVector m1 = load(s, so + ss + t);
-          FloatVector m2 = load(s, so + 2 * ss + t);
-          FloatVector m3 = load(s, so + 3 * ss + t);
-          FloatVector m4 = load(s, so + 4 * ss + t);
-          FloatVector m5 = load(s, so + 5 * ss + t);
+          FloatVector m0 = FloatVector.fromArray(F, s, so + t);
+          FloatVector m1 = FloatVector.fromArray(F, s, so + ss + t);
+          FloatVector m2 = FloatVector.fromArray(F, s, so + 2 * ss + t);
+          FloatVector m3 = FloatVector.fromArray(F, s, so + 3 * ss + t);
+          FloatVector m4 = FloatVector.fromArray(F, s, so + 4 * ss + t);
+          FloatVector m5 = FloatVector.fromArray(F, s, so + 5 * ss + t);
           FloatVector a1 = m1.add(m2);
           FloatVector s1 = m1.sub(m2);
           FloatVector a2 = m3.add(m4);
@@ -421,14 +421,14 @@ final class VectorWinogradOps implements WinogradOps {
         break;
       case 6:
         for (int t = 0; t < lanes; t += L) {
-          FloatVector m0 = load(s, so + t);
-          FloatVector m1 = load(s, so + ss + t);
-          FloatVector m2 = load(s, so + 2 * ss + t);
-          FloatVector m3 = load(s, so + 3 * ss + t);
-          FloatVector m4 = load(s, so + 4 * ss + t);
-          FloatVector m5 = load(s, so + 5 * ss + t);
-          FloatVector m6 = load(s, so + 6 * ss + t);
-          FloatVector m7 = load(s, so + 7 * ss + t);
+          FloatVector m0 = FloatVector.fromArray(F, s, so + t);
+          FloatVector m1 = FloatVector.fromArray(F, s, so + ss + t);
+          FloatVector m2 = FloatVector.fromArray(F, s, so + 2 * ss + t);
+          FloatVector m3 = FloatVector.fromArray(F, s, so + 3 * ss + t);
+          FloatVector m4 = FloatVector.fromArray(F, s, so + 4 * ss + t);
+          FloatVector m5 = FloatVector.fromArray(F, s, so + 5 * ss + t);
+          FloatVector m6 = FloatVector.fromArray(F, s, so + 6 * ss + t);
+          FloatVector m7 = FloatVector.fromArray(F, s, so + 7 * ss + t);
           FloatVector a1 = m1.add(m2);
           FloatVector s1 = m1.sub(m2);
           FloatVector a2 = m3.add(m4);
@@ -476,10 +476,10 @@ final class VectorWinogradOps implements WinogradOps {
       int lastColumns) {
     int total = 2 * (count - 1) + lastColumns;
     for (int t = 0; t < count; t += L) {
-      FloatVector m0 = load(s, so + t);
-      FloatVector m1 = load(s, so + ss + t);
-      FloatVector m2 = load(s, so + 2 * ss + t);
-      FloatVector m3 = load(s, so + 3 * ss + t);
+      FloatVector m0 = FloatVector.fromArray(F, s, so + t);
+      FloatVector m1 = FloatVector.fromArray(F, s, so + ss + t);
+      FloatVector m2 = FloatVector.fromArray(F, s, so + 2 * ss + t);
+      FloatVector m3 = FloatVector.fromArray(F, s, so + 3 * ss + t);
       FloatVector y0 = m0.add(m1).add(m2);
       FloatVector y1 = m1.sub(m2).sub(m3);
       int o = 2 * t;
@@ -497,12 +497,12 @@ final class VectorWinogradOps implements WinogradOps {
       int lastColumns) {
     int total = 4 * (count - 1) + lastColumns;
     for (int t = 0; t < count; t += L) {
-      FloatVector m0 = load(s, so + t);
-      FloatVector m1 = load(s, so + ss + t);
-      FloatVector m2 = load(s, so + 2 * ss + t);
-      FloatVector m3 = load(s, so + 3 * ss + t);
-      FloatVector m4 = load(s, so + 4 * ss + t);
-      FloatVector m5 = load(s, so + 5 * ss + t);
+      FloatVector m0 = FloatVector.fromArray(F, s, so + t);
+      FloatVector m1 = FloatVector.fromArray(F, s, so + ss + t);
+      FloatVector m2 = FloatVector.fromArray(F, s, so + 2 * ss + t);
+      FloatVector m3 = FloatVector.fromArray(F, s, so + 3 * ss + t);
+      FloatVector m4 = FloatVector.fromArray(F, s, so + 4 * ss + t);
+      FloatVector m5 = FloatVector.fromArray(F, s, so + 5 * ss + t);
       FloatVector a1 = m1.add(m2);
       FloatVector s1 = m1.sub(m2);
       FloatVector a2 = m3.add(m4);
@@ -538,14 +538,14 @@ final class VectorWinogradOps implements WinogradOps {
     int whole = count - (lastColumns < 6 ? 1 : 0);
     int t = 0;
     for (; t + L <= whole; t += L) {
-      FloatVector m0 = load(s, so + t);
-      FloatVector m1 = load(s, so + ss + t);
-      FloatVector m2 = load(s, so + 2 * ss + t);
-      FloatVector m3 = load(s, so + 3 * ss + t);
-      FloatVector m4 = load(s, so + 4 * ss + t);
-      FloatVector m5 = load(s, so + 5 * ss + t);
-      FloatVector m6 = load(s, so + 6 * ss + t);
-      FloatVector m7 = load(s, so + 7 * ss + t);
+      FloatVector m0 = FloatVector.fromArray(F, s, so + t);
+      FloatVector m1 = FloatVector.fromArray(F, s, so + ss + t);
+      FloatVector m2 = FloatVector.fromArray(F, s, so + 2 * ss + t);
+      FloatVector m3 = FloatVector.fromArray(F, s, so + 3 * ss + t);
+      FloatVector m4 = FloatVector.fromArray(F, s, so + 4 * ss + t);
+      FloatVector m5 = FloatVector.fromArray(F, s, so + 5 * ss + t);
+      FloatVector m6 = FloatVector.fromArray(F, s, so + 6 * ss + t);
+      FloatVector m7 = FloatVector.fromArray(F, s, so + 7 * ss + t);
       FloatVector a1 = m1.add(m2);
       FloatVector s1 = m1.sub(m2);
       FloatVector a2 = m3.add(m4);
@@ -561,10 +561,6 @@ final class VectorWinogradOps implements WinogradOps {
       s1.add(s2.mul(32f)).add(s3.mul(0.03125f)).add(m7).intoArray(d, o + 5, SIX, 0);
     }
     ScalarWinogradOps.outputRowTiles(6, s, so, ss, d, dOff, t, count, lastColumns);
-  }
-
-  private static FloatVector load(float[] a, int off) {
-    return FloatVector.fromArray(F, a, off);
   }
 
 }
