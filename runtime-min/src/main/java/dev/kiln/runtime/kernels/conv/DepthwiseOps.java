@@ -1,5 +1,8 @@
 package dev.kiln.runtime.kernels.conv;
 
+import dev.kiln.runtime.kernels.VectorSupport;
+import java.lang.invoke.MethodHandles;
+
 /**
  * The hot loop of {@link DepthwiseConv}: one output row segment (or a band flattened into one) over
  * a zero-padded input band, with the common epilogues (bias, ReLU, ReLU6-style clip) applied in
@@ -34,7 +37,7 @@ interface DepthwiseOps {
   final class Holder {
     private Holder() {}
 
-    static final DepthwiseOps INSTANCE = VectorLoader.load(DepthwiseOps.class,
-        "dev.kiln.runtime.kernels.conv.VectorDepthwiseOps", new ScalarDepthwiseOps());
+    static final DepthwiseOps INSTANCE = VectorSupport.load(MethodHandles.lookup(),
+        DepthwiseOps.class, "dev.kiln.runtime.kernels.conv.VectorDepthwiseOps", new ScalarDepthwiseOps());
   }
 }

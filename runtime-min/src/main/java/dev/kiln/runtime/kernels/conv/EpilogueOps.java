@@ -1,5 +1,8 @@
 package dev.kiln.runtime.kernels.conv;
 
+import dev.kiln.runtime.kernels.VectorSupport;
+import java.lang.invoke.MethodHandles;
+
 import dev.kiln.runtime.kernels.Epilogue;
 
 /**
@@ -21,7 +24,7 @@ interface EpilogueOps {
   final class Holder {
     private Holder() {}
 
-    static final EpilogueOps INSTANCE = VectorLoader.load(EpilogueOps.class,
-        "dev.kiln.runtime.kernels.conv.VectorEpilogueOps", new ScalarEpilogueOps());
+    static final EpilogueOps INSTANCE = VectorSupport.load(MethodHandles.lookup(),
+        EpilogueOps.class, "dev.kiln.runtime.kernels.conv.VectorEpilogueOps", new ScalarEpilogueOps());
   }
 }

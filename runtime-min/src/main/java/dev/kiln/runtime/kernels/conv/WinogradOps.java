@@ -1,5 +1,8 @@
 package dev.kiln.runtime.kernels.conv;
 
+import dev.kiln.runtime.kernels.VectorSupport;
+import java.lang.invoke.MethodHandles;
+
 /**
  * The hot loops of {@link WinogradConv}, vectorized across tiles: a "lane" is one tile of the tile
  * block, and the scratch rows these methods read and write hold one value per tile.
@@ -62,7 +65,7 @@ interface WinogradOps {
   final class Holder {
     private Holder() {}
 
-    static final WinogradOps INSTANCE = VectorLoader.load(WinogradOps.class,
-        "dev.kiln.runtime.kernels.conv.VectorWinogradOps", new ScalarWinogradOps());
+    static final WinogradOps INSTANCE = VectorSupport.load(MethodHandles.lookup(),
+        WinogradOps.class, "dev.kiln.runtime.kernels.conv.VectorWinogradOps", new ScalarWinogradOps());
   }
 }

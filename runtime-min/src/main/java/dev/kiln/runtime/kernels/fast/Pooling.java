@@ -5,18 +5,24 @@ import dev.kiln.runtime.kernels.reference.ReferencePool;
 
 /**
  * Max, average and global average pooling over NCHW planes: the results of {@link ReferencePool},
- * faster. Each plane is split into the outputs whose window lies inside the input (no bounds checks,
- * a fixed number of taps) and the border outputs whose window reaches into the padding or past the
- * end in ceil mode (checked, as the reference does). Max and average visit the taps in the
- * reference's order and do its float operations, so they give its results bit for bit; global
- * average sums with eight accumulators (see {@link #globalAveragePool}). Allocation-free.
+ * faster. Each plane is split into the outputs whose window lies inside the input (a row segment at
+ * a time through {@link PoolOps}, vectorized on the Vector API) and the border outputs whose window
+ * reaches into the padding or past the end in ceil mode (checked, as the reference does). Max and
+ * average visit the taps in the reference's order and do its float operations, so they give its
+ * results bit for bit; global average sums with eight accumulators (see {@link
+ * #globalAveragePool}). Strides other than 1 and 2 (equal in both axes) and dilations go to the
+ * reference. Allocation-free.
  */
 public final class Pooling {
+  private static final PoolOps OPS = PoolOps.get();
+  /** Plane size from which the partial sums pay for their set-up and final combination. */
+  private static final int PARTIAL_SUMS_FROM = 256;
+
   private Pooling() {}
 
   /** {@link ReferencePool#maxPool2d}, bit for bit (NaN payloads aside). */
   public static void maxPool2d(ConvShape s, float[] in, int inOff, float[] out, int outOff) {
-    if (s.dilationH != 1 || s.dilationW != 1) {
+    if (s.dilationH != 1 || s.dilationW != 1 || s.strideH != s.strideW || s.strideH > 2) {
       ReferencePool.maxPool2d(s, in, inOff, out, outOff);
       return;
     }
@@ -35,20 +41,9 @@ public final class Pooling {
           continue;
         }
         maxBorder(s, in, inBase, out, row, y, 0, xFrom);
-        int top = inBase + (y * s.strideH - s.padTop) * s.inW - s.padLeft;
-        for (int x = xFrom; x < xTo; x++) {
-          int window = top + x * s.strideW;
-          float max = Float.NEGATIVE_INFINITY;
-          for (int i = 0; i < s.kernelH; i++) {
-            int tap = window + i * s.inW;
-            for (int j = 0; j < s.kernelW; j++) {
-              float v = in[tap + j];
-              // The reference's update, written branch-free: random data mispredicts a branch half the time.
-              max = v > max | v != v ? v : max;
-            }
-          }
-          out[row + x] = max;
-        }
+        OPS.maxRow(s.kernelH, s.kernelW, s.strideH, in,
+            inBase + (y * s.strideH - s.padTop) * s.inW + xFrom * s.strideW - s.padLeft, s.inW,
+            out, row + xFrom, xTo - xFrom);
         maxBorder(s, in, inBase, out, row, y, xTo, s.outW);
       }
     }
@@ -78,7 +73,7 @@ public final class Pooling {
   /** {@link ReferencePool#averagePool2d}, bit for bit. */
   public static void averagePool2d(ConvShape s, boolean countIncludePad, float[] in, int inOff,
       float[] out, int outOff) {
-    if (s.dilationH != 1 || s.dilationW != 1) {
+    if (s.dilationH != 1 || s.dilationW != 1 || s.strideH != s.strideW || s.strideH > 2) {
       ReferencePool.averagePool2d(s, countIncludePad, in, inOff, out, outOff);
       return;
     }
@@ -98,19 +93,10 @@ public final class Pooling {
           continue;
         }
         averageBorder(s, countIncludePad, in, inBase, out, row, y, 0, xFrom);
-        int top = inBase + (y * s.strideH - s.padTop) * s.inW - s.padLeft;
-        for (int x = xFrom; x < xTo; x++) {
-          int origin = top + x * s.strideW;
-          float sum = 0f;
-          for (int i = 0; i < s.kernelH; i++) {
-            int tap = origin + i * s.inW;
-            for (int j = 0; j < s.kernelW; j++) {
-              sum += in[tap + j];
-            }
-          }
-          // Inside the input, both divisors are the window size.
-          out[row + x] = sum / window;
-        }
+        // Inside the input, both divisors are the window size.
+        OPS.averageRow(s.kernelH, s.kernelW, s.strideH, in,
+            inBase + (y * s.strideH - s.padTop) * s.inW + xFrom * s.strideW - s.padLeft, s.inW,
+            window, out, row + xFrom, xTo - xFrom);
         averageBorder(s, countIncludePad, in, inBase, out, row, y, xTo, s.outW);
       }
     }
@@ -144,14 +130,19 @@ public final class Pooling {
   }
 
   /**
-   * Mean of each of {@code planes} contiguous planes of {@code planeSize} floats. Eight interleaved
-   * partial sums (element i into sum i mod 8, combined pairwise at the end) instead of the
-   * reference's one running sum: eight times the throughput of a chain of dependent adds, and a
-   * smaller rounding error; the result differs from the reference's by that rounding (tested to
-   * {@code planeSize · 2^-24} relative to the sum of magnitudes).
+   * Mean of each of {@code planes} contiguous planes of {@code planeSize} floats. Planes of at least
+   * {@link #PARTIAL_SUMS_FROM} floats use eight interleaved partial sums (element i into sum i mod 8,
+   * combined pairwise at the end) instead of the reference's one running sum: eight times the
+   * throughput of a chain of dependent adds, and a smaller rounding error; the result differs from
+   * the reference's by that rounding (tested to {@code planeSize · 2^-24} relative to the sum of
+   * magnitudes). Smaller planes (7×7 heads) keep the reference's sum, bit for bit.
    */
   public static void globalAveragePool(int planes, int planeSize, float[] in, int inOff,
       float[] out, int outOff) {
+    if (planeSize < PARTIAL_SUMS_FROM) {
+      ReferencePool.globalAveragePool(planes, planeSize, in, inOff, out, outOff);
+      return;
+    }
     for (int p = 0; p < planes; p++) {
       int base = inOff + p * planeSize;
       float s0 = 0f;

@@ -53,16 +53,28 @@ public final class Resize {
         int row0 = src + y0 * inW;
         int row1 = src + y1 * inW;
         int o = dst + y * outW;
-        for (int x = 0; x < outW; x++) {
-          int x0 = corner(x, inW);
-          int x1 = Math.min(x0 + 1, inW - 1);
-          float lx = weight(x, inW);
-          float top = (1f - lx) * in[row0 + x0] + lx * in[row0 + x1];
-          float bottom = (1f - lx) * in[row1 + x0] + lx * in[row1 + x1];
-          out[o + x] = (1f - ly) * top + ly * bottom;
+        float ky = 1f - ly;
+        // Column 0 and the last column are clamped (λx = 0); inside, columns 2i and 2i + 1 blend
+        // input i with i − 1 (λx = 3/4 on the pair (i − 1, i)) and with i + 1 (λx = 1/4).
+        out[o] = blend(in, row0, row1, 0, Math.min(1, inW - 1), 0f, ky, ly);
+        for (int i = 1; i < inW; i++) {
+          out[o + 2 * i] = blend(in, row0, row1, i - 1, i, 0.75f, ky, ly);
         }
+        for (int i = 0; i < inW - 1; i++) {
+          out[o + 2 * i + 1] = blend(in, row0, row1, i, i + 1, 0.25f, ky, ly);
+        }
+        out[o + outW - 1] = blend(in, row0, row1, inW - 1, inW - 1, 0f, ky, ly);
       }
     }
+  }
+
+  /** The reference's expression for corners (x0, x1) of rows row0 and row1. */
+  private static float blend(float[] in, int row0, int row1, int x0, int x1, float lx, float ky,
+      float ly) {
+    float kx = 1f - lx;
+    float top = kx * in[row0 + x0] + lx * in[row0 + x1];
+    float bottom = kx * in[row1 + x0] + lx * in[row1 + x1];
+    return ky * top + ly * bottom;
   }
 
   /**

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.Epilogue;
 import dev.kiln.runtime.kernels.KernelTesting;
+import dev.kiln.runtime.kernels.VectorSupport;
+import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -177,7 +179,7 @@ class WinogradConvTest {
     System.setProperty("kiln.vector", "false");
     try {
       ScalarWinogradOps scalar = new ScalarWinogradOps();
-      assertSame(scalar, VectorLoader.load(WinogradOps.class,
+      assertSame(scalar, VectorSupport.load(MethodHandles.lookup(), WinogradOps.class,
           "dev.kiln.runtime.kernels.conv.VectorWinogradOps", scalar));
     } finally {
       if (before == null) {

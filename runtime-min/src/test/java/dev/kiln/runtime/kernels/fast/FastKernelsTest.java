@@ -93,6 +93,28 @@ class FastKernelsTest {
   }
 
   @Test
+  void vectorAndScalarPoolRowsAgreeBitForBit() {
+    assertEquals("VectorPoolOps", PoolOps.get().getClass().getSimpleName());
+    float[] in = awkward(9, 4000);
+    for (int stride = 1; stride <= 2; stride++) {
+      for (int k = 2; k <= 3; k++) {
+        for (int count : new int[] {1, 15, 16, 17, 40}) {
+          float[] expected = new float[count];
+          float[] got = new float[count];
+          new ScalarPoolOps().maxRow(k, k, stride, in, 3, 97, expected, 0, count);
+          PoolOps.get().maxRow(k, k, stride, in, 3, 97, got, 0, count);
+          KernelTesting.assertIdentical("maxRow k" + k + " s" + stride + " count " + count,
+              new int[] {count}, expected, got);
+          new ScalarPoolOps().averageRow(k, k, stride, in, 3, 97, k * k, expected, 0, count);
+          PoolOps.get().averageRow(k, k, stride, in, 3, 97, k * k, got, 0, count);
+          KernelTesting.assertIdentical("averageRow k" + k + " s" + stride + " count " + count,
+              new int[] {count}, expected, got);
+        }
+      }
+    }
+  }
+
+  @Test
   void globalAveragePoolWithinRoundingOfTheReference() {
     for (int size : new int[] {1, 7, 8, 49, 196, 3136, 12544}) {
       int planes = 5;
