@@ -165,7 +165,7 @@ public final class Epilogue {
     return List.of(steps);
   }
 
-  /** Number of steps after the bias; with {@link #step} the allocation-free view fast kernels use. */
+  /** Number of steps after the bias; with {@link #step} an allocation-free view for kernels. */
   public int stepCount() {
     return steps.length;
   }

@@ -80,13 +80,13 @@ import java.util.Arrays;
  */
 public final class WinogradConv implements ConvKernel {
   /** F(2×2, 3×3): 16 multiplies per tile instead of 36. */
-  public static final WinogradConv F2X2 =
+  public static final WinogradConv F2 =
       new WinogradConv(2, true, WinogradOps.get(), EpilogueOps.get());
   /** F(4×4, 3×3): 36 multiplies per tile instead of 144. */
-  public static final WinogradConv F4X4 =
+  public static final WinogradConv F4 =
       new WinogradConv(4, true, WinogradOps.get(), EpilogueOps.get());
   /** F(6×6, 3×3): 64 multiplies per tile instead of 324. */
-  public static final WinogradConv F6X6 =
+  public static final WinogradConv F6 =
       new WinogradConv(6, true, WinogradOps.get(), EpilogueOps.get());
 
   /** Tile blocks and scratch rows are multiples of this many lanes (any vector width up to 512 bits). */
@@ -131,7 +131,7 @@ public final class WinogradConv implements ConvKernel {
 
   @Override
   public String name() {
-    return "winograd-f" + tile + "x" + tile;
+    return "winograd-f" + tile;
   }
 
   @Override

@@ -59,7 +59,7 @@ public final class ConvNumerics {
           1, 1, 1, 1, 1, 1, 1);
       String name = "resnet18 " + l[0] + "ch " + l[1] + "x" + l[1];
       measure(rows, name, s, seed, new ConvKernel[] {
-          WinogradConv.F2X2, WinogradConv.F4X4, WinogradConv.F6X6});
+          WinogradConv.F2, WinogradConv.F4, WinogradConv.F6});
     }
     for (int[] l : MOBILENET_V2) {
       int out = ConvShape.outputSize(l[1], 3, l[2], 1, 1, 1);

@@ -16,9 +16,9 @@ class ConvNumericsTest {
   @Test
   void digitsLostPerAlgorithmStayWithinTheDocumentedBounds() {
     Map<String, Double> bound = new HashMap<>();
-    bound.put("winograd-f2x2", 0.2);
-    bound.put("winograd-f4x4", 0.8);
-    bound.put("winograd-f6x6", 1.4);
+    bound.put("winograd-f2", 0.2);
+    bound.put("winograd-f4", 0.8);
+    bound.put("winograd-f6", 1.4);
     bound.put("depthwise", 0.2);
     bound.put("direct, FMA", 0.2);
     List<ConvNumerics.Row> rows = ConvNumerics.study(7);
@@ -33,9 +33,9 @@ class ConvNumericsTest {
     }
     for (int[] l : ConvNumerics.RESNET18) {
       String layer = "resnet18 " + l[0] + "ch " + l[1] + "x" + l[1] + "/winograd-";
-      double f2 = rmsByLayer.get(layer + "f2x2");
-      double f4 = rmsByLayer.get(layer + "f4x4");
-      double f6 = rmsByLayer.get(layer + "f6x6");
+      double f2 = rmsByLayer.get(layer + "f2");
+      double f4 = rmsByLayer.get(layer + "f4");
+      double f6 = rmsByLayer.get(layer + "f6");
       assertTrue(f2 < f4 && f4 < f6, layer + " RMS errors F2 " + f2 + ", F4 " + f4 + ", F6 " + f6);
     }
   }

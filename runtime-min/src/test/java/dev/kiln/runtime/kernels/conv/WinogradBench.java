@@ -31,7 +31,7 @@ public final class WinogradBench {
     ScalarWinogradOps scalar = new ScalarWinogradOps();
     ScalarEpilogueOps epilogue = new ScalarEpilogueOps();
     ConvKernel[] kernels = {
-        WinogradConv.F2X2, WinogradConv.F4X4, WinogradConv.F6X6,
+        WinogradConv.F2, WinogradConv.F4, WinogradConv.F6,
         new WinogradConv(2, true, scalar, epilogue),
         new WinogradConv(4, true, scalar, epilogue), new WinogradConv(6, true, scalar, epilogue)};
     String[] labels = {"F2 vector", "F4 vector", "F6 vector", "F2 scalar", "F4 scalar", "F6 scalar"};
@@ -73,10 +73,11 @@ public final class WinogradBench {
     }
 
     System.out.println();
-    System.out.println("Plane spacing (64ch 56x56: 64 channels x T lanes, a multiple of 4 KiB):");
+    System.out.println("Plane spacing, 64ch 56x56:");
     System.out.println();
-    System.out.println("| algorithm | planes | input transform ms | whole conv ms |");
-    System.out.println("|---|---|---:|---:|");
+    System.out.println("| algorithm | planes | input transform ms (median) | (min) | whole conv ms (median)"
+        + " | (min) |");
+    System.out.println("|---|---|---:|---:|---:|---:|");
     ConvShape s = new ConvShape(1, 64, 56, 56, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
     float[] in = KernelTesting.random(1, 64 * 56 * 56);
     float[] w = KernelTesting.random(2, 64 * 64 * 9, -0.1, 0.1);
@@ -92,10 +93,10 @@ public final class WinogradBench {
         Bench.Result whole = Bench.time(
             () -> k.run(s, Epilogue.NONE, in, 0, packed, 0, out, 0, null, 0, ws, 0, 0, tasks, 0),
             warmup, runs);
-        int stride = 64 * k.blockTiles(s) * 4;
-        System.out.printf(Locale.ROOT, "| F%d | %s (%d B apart) | %.3f | %.3f |%n", tile,
-            odd ? "odd lines" : "4 KiB multiple", odd ? stride + 64 : stride,
-            input.cpuNanos / 1e6, whole.cpuNanos / 1e6);
+        System.out.printf(Locale.ROOT, "| F%d | %s (%d B apart) | %.3f | %.3f | %.3f | %.3f |%n",
+            tile, odd ? "odd lines" : "4 KiB multiple", 4 * k.transformedPlaneStride(s),
+            input.cpuNanos / 1e6, input.minCpuNanos / 1e6, whole.cpuNanos / 1e6,
+            whole.minCpuNanos / 1e6);
       }
     }
   }

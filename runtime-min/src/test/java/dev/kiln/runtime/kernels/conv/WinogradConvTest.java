@@ -38,7 +38,7 @@ class WinogradConvTest {
   }
 
   static List<WinogradConv> vectorKernels() {
-    return List.of(WinogradConv.F2X2, WinogradConv.F4X4, WinogradConv.F6X6);
+    return List.of(WinogradConv.F2, WinogradConv.F4, WinogradConv.F6);
   }
 
   static List<WinogradConv> scalarKernels() {
@@ -129,7 +129,7 @@ class WinogradConvTest {
 
   @Test
   void gatesAre3x3Stride1Dilation1Ungrouped() {
-    WinogradConv k = WinogradConv.F4X4;
+    WinogradConv k = WinogradConv.F4;
     assertTrue(k.supports(shape(1, 4, 8, 8, 4, 3, 1, 1, 1, 1, 1, 1)));
     assertFalse(k.supports(shape(1, 4, 8, 8, 4, 3, 2, 1, 1, 1, 1, 1)), "stride 2");
     assertFalse(k.supports(shape(1, 4, 8, 8, 4, 5, 1, 2, 2, 2, 2, 1)), "5x5");
@@ -142,9 +142,9 @@ class WinogradConvTest {
 
   @Test
   void namesAndScratchIndependentOfImageSize() {
-    assertEquals("winograd-f2x2", WinogradConv.F2X2.name());
-    assertEquals("winograd-f4x4", WinogradConv.F4X4.name());
-    assertEquals("winograd-f6x6", WinogradConv.F6X6.name());
+    assertEquals("winograd-f2", WinogradConv.F2.name());
+    assertEquals("winograd-f4", WinogradConv.F4.name());
+    assertEquals("winograd-f6", WinogradConv.F6.name());
     for (WinogradConv k : vectorKernels()) {
       ConvShape small = shape(1, 64, 56, 56, 64, 3, 1, 1, 1, 1, 1, 1);
       ConvShape large = shape(1, 64, 560, 560, 64, 3, 1, 1, 1, 1, 1, 1);
