@@ -16,7 +16,7 @@ import dev.kiln.runtime.kernels.Epilogue;
  * <p>Implementations are stateless singletons; {@link #run} never allocates.
  */
 public interface ConvKernel {
-  /** Stable identifier used in reports and generated code, e.g. {@code "winograd-f4"}. */
+  /** Stable identifier used in reports and generated code, e.g. {@code "winograd-f4x4"}. */
   String name();
 
   /** Hard gates: whether this algorithm can compute {@code s} at all (e.g. Winograd: 3×3, stride 1, dilation 1). */
