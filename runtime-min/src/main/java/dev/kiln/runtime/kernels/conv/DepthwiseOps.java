@@ -38,6 +38,7 @@ interface DepthwiseOps {
     private Holder() {}
 
     static final DepthwiseOps INSTANCE = VectorSupport.load(MethodHandles.lookup(),
-        DepthwiseOps.class, "dev.kiln.runtime.kernels.conv.VectorDepthwiseOps", new ScalarDepthwiseOps());
+        DepthwiseOps.class, "dev.kiln.runtime.kernels.conv.VectorDepthwiseOps",
+        new ScalarDepthwiseOps());
   }
 }

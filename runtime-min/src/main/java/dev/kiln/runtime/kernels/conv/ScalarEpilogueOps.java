@@ -42,7 +42,8 @@ final class ScalarEpilogueOps implements EpilogueOps {
     float beta = step.beta;
     switch (step.activation) {
       case RELU:
-        // Math.max(x, +0) is the reference's x > 0 ? x : (NaN ? x : +0) for every x, −0 and NaN included.
+        // Math.max(x, +0) is the reference's x > 0 ? x : (NaN ? x : +0) for every x, −0 and NaN
+        // included.
         for (int i = off; i < off + count; i++) {
           out[i] = Math.max(out[i], 0f);
         }

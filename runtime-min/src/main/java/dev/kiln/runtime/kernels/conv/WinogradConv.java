@@ -54,18 +54,21 @@ import java.util.Arrays;
  *
  * <h2>Schedule</h2>
  * The output tiles of one image, in raster order, are cut into tile blocks of up to {@code T} tiles
- * (T a multiple of 16, sized so one transformed plane stays in L1). For one block:
+ * (T a multiple of 16, sized so one transformed plane stays in L1; see {@link #blockTiles}). For one
+ * block:
  * <ol>
- *   <li>Input transform, channel by channel: the α×α input patches of the block's tiles are gathered
- *       row by row (padding and image edges read as zero) into α tap rows of T lanes, one lane per
- *       tile; {@code B^T} is applied along the taps, then along the rows, and the α² results land in
- *       α² planes {@code V[p][c][t]} of the workspace.
+ *   <li>Input transform, channel by channel and tile-row segment by segment: the segment's α input
+ *       rows are copied into a zero-padded patch (padding and image edges need no code of their
+ *       own); {@link WinogradOps#inputSegment} pulls the taps of each group of tiles out of the patch
+ *       (one vector lane per tile), applies {@code B^T} along the taps and then down the rows, and
+ *       stores the α² results in planes {@code V[p][c][t]} of the workspace.
  *   <li>α² independent GEMMs {@code M[p] = U[p] · V[p]} (K×C times C×T), in panels of 8 output
  *       channels, 32 channels at a time so M stays small. U = G g G^T was computed at compile time
  *       ({@link #packWeights}) in double and stored as {@code [p][panel][c][8]}.
- *   <li>Output transform {@code A^T M A} per output channel, scattered into the output image (partial
- *       tiles at the right and bottom edges clipped), then bias and the epilogue on each output row
- *       segment while it is still in L1.
+ *   <li>Output transform per output channel: {@code A^T} down the rows of M, then {@link
+ *       WinogradOps#outputRow} applies it along them and writes the tiles' outputs straight into the
+ *       output row (partial tiles at the right and bottom edges clipped); then bias and the epilogue
+ *       on each output row segment while it is still in L1.
  * </ol>
  * The workspace is O(T · C · α²) per worker, independent of the image size.
  *
@@ -89,7 +92,7 @@ public final class WinogradConv implements ConvKernel {
   public static final WinogradConv F6 =
       new WinogradConv(6, true, WinogradOps.get(), EpilogueOps.get());
 
-  /** Tile blocks and scratch rows are multiples of this many lanes (any vector width up to 512 bits). */
+  /** Tile blocks and scratch rows are multiples of this many lanes (vectors up to 512 bits). */
   static final int LANE_QUANTUM = 16;
   private static final int PANEL = WinogradOps.PANEL;
   /** Output channels transformed back per pass over V: bounds M to α²·32·T floats. */
@@ -263,7 +266,8 @@ public final class WinogradConv implements ConvKernel {
     int tiles = ceilDiv(s.outH, tile) * tilesX;
     int blockTiles = blockTiles(s);
     int planeStride = planeStride(s.inChannels * blockTiles + LANE_QUANTUM);
-    int rowsOff = workspaceOff + alpha * alpha * (planeStride + planeStride(CHANNEL_CHUNK * blockTiles));
+    int rowsOff = workspaceOff
+        + alpha * alpha * (planeStride + planeStride(CHANNEL_CHUNK * blockTiles));
     int rowStride = blockTiles + LANE_QUANTUM;
     int patchOff = rowsOff + alpha * alpha * rowStride;
     for (int firstTile = 0; firstTile < tiles; firstTile += blockTiles) {

@@ -15,7 +15,7 @@ import java.lang.invoke.MethodHandles;
  * no output depends on.
  */
 interface WinogradOps {
-  /** Rows of output channels one {@link #gemm} call computes: the weights are packed in panels of this many. */
+  /** Output channels one {@link #gemm} call computes; the weights are packed in panels of this many. */
   int PANEL = 8;
 
   /**

@@ -532,7 +532,10 @@ final class VectorWinogradOps implements WinogradOps {
     }
   }
 
-  /** Scatters whole groups of L complete tiles; the rest (a masked scatter still range-checks its unset lanes) is scalar. */
+  /**
+   * Scatters whole groups of L complete tiles; the rest is scalar (a masked scatter still
+   * range-checks the indices of its unset lanes).
+   */
   private static void outputRowF6(float[] s, int so, int ss, float[] d, int dOff, int count,
       int lastColumns) {
     int whole = count - (lastColumns < 6 ? 1 : 0);

@@ -20,7 +20,7 @@ final class ConvKernelChecks {
         padTop, padLeft, padBottom, padRight, 1, 1, groups);
   }
 
-  /** The output of tasks [0, tasks) on one worker, with a workspace that surrounds the real one by junk. */
+  /** The output of tasks [0, tasks) on one worker, in a workspace of junk that starts at an offset. */
   static float[] runAll(ConvKernel kernel, ConvShape s, Epilogue e, float[] in, float[] packed,
       float[] residual) {
     float[] out = new float[s.batch * s.outChannels * s.outH * s.outW];
@@ -63,7 +63,8 @@ final class ConvKernelChecks {
     for (int i = 0; i < conv.length; i++) {
       double bias = Math.abs(e.bias(i / (s.outH * s.outW) % s.outChannels));
       double r = residual == null ? 0 : Math.abs(residual[i]);
-      tol[i] = gain * (factor * FLOAT_EPS * reduction * mag[i] + 8 * FLOAT_EPS * (Math.abs(conv[i]) + bias))
+      tol[i] = gain * (factor * FLOAT_EPS * reduction * mag[i]
+          + 8 * FLOAT_EPS * (Math.abs(conv[i]) + bias))
           + 8 * FLOAT_EPS * (gain * r + Math.abs(expected[i]));
     }
     assertEquals(expected.length, got.length);

@@ -31,8 +31,8 @@ public final class DepthwiseBench {
         {192, 28, 2}, {384, 14, 1}, {576, 14, 1}, {576, 14, 2}, {960, 7, 1}};
     DepthwiseConv scalar = new DepthwiseConv(new ScalarDepthwiseOps(), new ScalarEpilogueOps());
     System.out.println();
-    System.out.println("| layer | MB moved | reference ms | vector ms (median) | vector ms (min) | vs reference"
-        + " | GB/s | copy GB/s | of copy | scalar ms |");
+    System.out.println("| layer | MB moved | reference ms | vector ms (median) | vector ms (min)"
+        + " | vs reference | GB/s | copy GB/s | of copy | scalar ms |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (int[] layer : layers) {
       int c = layer[0];

@@ -37,7 +37,8 @@ public final class WinogradBench {
     String[] labels = {"F2 vector", "F4 vector", "F6 vector", "F2 scalar", "F4 scalar", "F6 scalar"};
 
     System.out.println();
-    System.out.println("| layer | algorithm | ms (median) | ms (min) | effective GFLOP/s | vs reference | vs im2col+GEMM |");
+    System.out.println("| layer | algorithm | ms (median) | ms (min) | effective GFLOP/s | vs reference"
+        + " | vs im2col+GEMM |");
     System.out.println("|---|---|---:|---:|---:|---:|---:|");
     for (int[] layer : layers) {
       int c = layer[0];
@@ -75,8 +76,8 @@ public final class WinogradBench {
     System.out.println();
     System.out.println("Plane spacing, 64ch 56x56:");
     System.out.println();
-    System.out.println("| algorithm | planes | input transform ms (median) | (min) | whole conv ms (median)"
-        + " | (min) |");
+    System.out.println("| algorithm | planes | input transform ms (median) | (min)"
+        + " | whole conv ms (median) | (min) |");
     System.out.println("|---|---|---:|---:|---:|---:|");
     ConvShape s = new ConvShape(1, 64, 56, 56, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
     float[] in = KernelTesting.random(1, 64 * 56 * 56);
