@@ -11,12 +11,17 @@ import java.util.List;
  */
 public final class ConvKernels {
   // Generated code names an algorithm by its constant here: the name, upper case, '-' as '_'.
+  public static final ConvKernel DEPTHWISE = DepthwiseConv.INSTANCE;
   public static final ConvKernel GEMM_1X1 = Gemm1x1Conv.INSTANCE;
+  public static final ConvKernel WINOGRAD_F2 = WinogradConv.F2;
+  public static final ConvKernel WINOGRAD_F4 = WinogradConv.F4;
+  public static final ConvKernel WINOGRAD_F6 = WinogradConv.F6;
   public static final ConvKernel TILED = TiledConv.INSTANCE;
   /** No packing, no workspace: the floor of every memory budget, and the baseline. */
   public static final ConvKernel DIRECT = DirectConv.INSTANCE;
 
-  private static final List<ConvKernel> ALL = List.of(GEMM_1X1, TILED, DIRECT);
+  private static final List<ConvKernel> ALL = List.of(DEPTHWISE, GEMM_1X1, WINOGRAD_F2, WINOGRAD_F4,
+      WINOGRAD_F6, TILED, DIRECT);
 
   private ConvKernels() {}
 
