@@ -9,6 +9,7 @@ import dev.kiln.compiler.codegen.CodegenOptions;
 import dev.kiln.compiler.codegen.GeneratedModel;
 import dev.kiln.compiler.codegen.JavaNames;
 import dev.kiln.compiler.codegen.Target;
+import dev.kiln.compiler.codegen.opencl.OpenClBackend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -39,6 +40,8 @@ import picocli.CommandLine.Model.CommandSpec;
       "Example: kiln compile digits_cnn.onnx -o src/main/java --package com.example --target java"
     })
 final class CompileCommand implements Callable<Integer> {
+  private static final String OPENCL = "opencl";
+
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "MODEL", description = "The model (.onnx or .json).")
@@ -49,8 +52,8 @@ final class CompileCommand implements Callable<Integer> {
   Path outputDir;
 
   @Option(names = "--target", paramLabel = "TARGET", defaultValue = "java",
-      description = "java (a .java file) or bytecode (.class files, no javac needed);"
-          + " default: ${DEFAULT-VALUE}.")
+      description = "java (a .java file), bytecode (.class files, no javac needed) or opencl"
+          + " (OpenCL C, plan and a loader class); default: ${DEFAULT-VALUE}.")
   String target;
 
   @Option(names = "--package", paramLabel = "P", defaultValue = "",
@@ -75,6 +78,9 @@ final class CompileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (target.equals(OPENCL)) {
+      return compileOpenCl();
+    }
     Target chosen = parseTarget(target);
     if (jar != null && chosen != Target.BYTECODE) {
       throw new KilnException("--jar needs --target bytecode (a jar holds class files)");
@@ -108,7 +114,27 @@ final class CompileCommand implements Callable<Integer> {
         return t;
       }
     }
-    throw new KilnException("--target '" + name + "': expected java or bytecode");
+    throw new KilnException("--target '" + name + "': expected java, bytecode or opencl");
+  }
+
+  /**
+   * {@code --target opencl}: Name.cl, Name.clplan.json, Name.weights and a thin Name.java loader,
+   * with the device's own convolution algorithms.
+   */
+  private int compileOpenCl() {
+    if (jar != null) {
+      throw new KilnException("--jar needs --target bytecode (a jar holds class files)");
+    }
+    CodegenOptions options = codegenOptions();
+    checkOutputDir(outputDir);
+    CompileResult result = OpenClBackend.compile(model, CompileOptions.builder()
+        .importOptions(inputOptions.importOptions()).build(), OpenClBackend.NO_BUDGET);
+    PrintWriter out = spec.commandLine().getOut();
+    for (Path file : OpenClBackend.emit(OpenClBackend.generate(result, options.className()),
+        outputDir, options.packageName())) {
+      out.println("wrote " + file);
+    }
+    return Main.OK;
   }
 
   private CodegenOptions codegenOptions() {

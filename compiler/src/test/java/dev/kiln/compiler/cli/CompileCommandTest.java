@@ -109,6 +109,18 @@ class CompileCommandTest {
     }
   }
 
+  /** No device is needed to compile for OpenCL: the program, plan, weights and loader are written. */
+  @Test
+  void writesTheOpenClProgramPlanWeightsAndLoader() throws IOException {
+    Path o = dir.resolve("cl");
+    assertEquals(Main.OK, kiln("compile", model.toString(), "-o", o.toString(), "--target", "opencl",
+        "--package", "demo"), err);
+    assertEquals(List.of("demo/DigitsCnn.cl", "demo/DigitsCnn.clplan.json", "demo/DigitsCnn.java",
+        "demo/DigitsCnn.weights"), files(o));
+    String cl = Files.readString(o.resolve("demo/DigitsCnn.cl"));
+    assertEquals(true, cl.contains("__kernel"), cl);
+  }
+
   @Test
   void rejectsBadClassNames() throws IOException {
     for (String name : List.of("1abc", "class", "var", "a-b", "\u00e9t\u00e9", "_")) {
