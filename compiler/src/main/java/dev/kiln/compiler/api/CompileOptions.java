@@ -15,9 +15,12 @@ import java.util.Objects;
  * @param memoryBudget the most bytes a model instance may hold (weights + arena), or {@code null}
  * @param memoryMode how to trade memory for speed when no budget is given, or {@code null} for the
  *     default
+ * @param referenceKernels lower every operator to runtime-min's reference kernels (and convolutions
+ *     to the direct algorithm): slow, but bit-identical to the graph interpreter, for tests and
+ *     debugging
  */
 public record CompileOptions(ImportOptions importOptions, boolean optimize, String forcedAlgorithm,
-    int threads, Long memoryBudget, MemoryMode memoryMode) {
+    int threads, Long memoryBudget, MemoryMode memoryMode, boolean referenceKernels) {
   public static final CompileOptions DEFAULTS = builder().build();
 
   public CompileOptions {
@@ -41,7 +44,8 @@ public record CompileOptions(ImportOptions importOptions, boolean optimize, Stri
 
   public Builder toBuilder() {
     return new Builder().importOptions(importOptions).optimize(optimize).forcedAlgorithm(forcedAlgorithm)
-        .threads(threads).memoryBudget(memoryBudget).memoryMode(memoryMode);
+        .threads(threads).memoryBudget(memoryBudget).memoryMode(memoryMode)
+        .referenceKernels(referenceKernels);
   }
 
   /** Builds {@link CompileOptions}. */
@@ -52,8 +56,14 @@ public record CompileOptions(ImportOptions importOptions, boolean optimize, Stri
     private int threads = Runtime.getRuntime().availableProcessors();
     private Long memoryBudget;
     private MemoryMode memoryMode;
+    private boolean referenceKernels;
 
     private Builder() {}
+
+    public Builder referenceKernels(boolean value) {
+      this.referenceKernels = value;
+      return this;
+    }
 
     /** The most bytes a model instance may hold, or {@code null} for none. */
     public Builder memoryBudget(Long bytes) {
@@ -88,7 +98,7 @@ public record CompileOptions(ImportOptions importOptions, boolean optimize, Stri
 
     public CompileOptions build() {
       return new CompileOptions(importOptions, optimize, forcedAlgorithm, threads, memoryBudget,
-          memoryMode);
+          memoryMode, referenceKernels);
     }
   }
 }

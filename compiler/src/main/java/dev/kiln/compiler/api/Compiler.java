@@ -15,7 +15,6 @@ import dev.kiln.compiler.ops.Conv;
 import dev.kiln.compiler.ops.FusedConv;
 import dev.kiln.compiler.passes.PassContext;
 import dev.kiln.compiler.passes.Pipeline;
-import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.conv.ConvKernel;
 import dev.kiln.runtime.kernels.conv.ConvKernels;
 import java.nio.file.Path;
@@ -50,14 +49,18 @@ public final class Compiler {
         : imported;
     Map<String, ConvChoice> choices = selection.apply(optimized);
     MemoryPlan plan = MemoryPlanner.plan(optimized, PlanOptions.DEFAULTS.withWorkspace(
-        node -> workspaceBytes(node, optimized, choices, options.threads())));
-    Program program = Lowering.lower(optimized, plan, choices, options.threads());
+        node -> Lowering.workspaceBytes(node, optimized, choices, options.threads(),
+            options.referenceKernels())));
+    Program program = Lowering.lower(optimized, plan, choices, options.threads(),
+        options.referenceKernels());
     return new CompileResult(imported, optimized, choices, plan, program);
   }
 
   private static Map<String, ConvChoice> chooseAlgorithms(Graph graph, CompileOptions options) {
     ConvChooser chooser = ConvChooser.FIRST_SUPPORTING;
-    if (options.forcedAlgorithm() != null) {
+    if (options.referenceKernels()) {
+      chooser = ConvChooser.DIRECT;
+    } else if (options.forcedAlgorithm() != null) {
       ConvKernel forced;
       try {
         forced = ConvKernels.byName(options.forcedAlgorithm());
@@ -77,13 +80,4 @@ public final class Compiler {
     return choices;
   }
 
-  private static long workspaceBytes(Node node, Graph graph, Map<String, ConvChoice> choices,
-      int threads) {
-    ConvChoice c = choices.get(node.name());
-    if (c == null) {
-      return 0;
-    }
-    ConvShape shape = Lowering.convShape(node, graph);
-    return (long) c.kernel().workspaceFloats(shape, threads) * Float.BYTES;
-  }
 }

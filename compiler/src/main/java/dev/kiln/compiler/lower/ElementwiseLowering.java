@@ -3,11 +3,13 @@ package dev.kiln.compiler.lower;
 import dev.kiln.compiler.ir.Node;
 import dev.kiln.compiler.ir.Op;
 import dev.kiln.compiler.ir.Shape;
+import dev.kiln.compiler.ops.Add;
 import dev.kiln.compiler.ops.BinaryElementwise;
 import dev.kiln.compiler.ops.Broadcast;
 import dev.kiln.compiler.ops.Clip;
 import dev.kiln.compiler.ops.HardSigmoid;
 import dev.kiln.compiler.ops.LeakyRelu;
+import dev.kiln.runtime.kernels.fast.Elementwise;
 import dev.kiln.runtime.kernels.reference.ReferenceBinary;
 import dev.kiln.runtime.kernels.reference.ReferenceUnary;
 import java.util.ArrayList;
@@ -69,6 +71,14 @@ final class ElementwiseLowering implements OpLowering {
     String a = node.input(0);
     String b = node.input(1);
     Shape out = ctx.type(node.output(0)).shape();
+    if (!ctx.referenceKernels() && node.op() instanceof Add && ctx.type(node.output(0)).dtype().isFloat()
+        && ctx.type(a).shape().equals(out) && ctx.type(b).shape().equals(out)) {
+      // A residual add the optimizer could not fuse: one contiguous vectorized pass.
+      return new KernelCall(node.name(), node.opType(), "", Elementwise.class, "add", List.of(
+          ctx.array(a), ctx.offset(a, "aOffset"), ctx.array(b), ctx.offset(b, "bOffset"),
+          new Arg.Arena(), new Arg.IntArg(ctx.arenaOffset(node.output(0)), "outOffset"),
+          new Arg.IntArg(out.elementCount(), "count")));
+    }
     if (!ctx.type(node.output(0)).dtype().isFloat()) {
       throw ctx.error(node, "integer arithmetic at run time is not supported (only in folded shape computations)");
     }

@@ -78,15 +78,17 @@ public final class Lowering {
    * @param choices the algorithm of every Conv node, by node name
    */
   public static Program lower(Graph graph, MemoryPlan plan, Map<String, ConvChoice> choices) {
-    return lower(graph, plan, choices, 1);
+    return lower(graph, plan, choices, 1, false);
   }
 
   /**
    * @param choices the algorithm of every Conv node, by node name
    * @param maxThreads the most threads a session may use; the plan's workspace must hold that many
+   * @param referenceKernels use the reference kernel of every operator (bit-identical to the
+   *     interpreter) instead of the fast ones
    */
   public static Program lower(Graph graph, MemoryPlan plan, Map<String, ConvChoice> choices,
-      int maxThreads) {
+      int maxThreads, boolean referenceKernels) {
     WeightsBlob weights = new WeightsBlob();
     LoweringContext ctx = new LoweringContext(graph, plan, weights, (node, shape) -> {
       ConvChoice c = choices.get(node.name());
@@ -94,7 +96,7 @@ public final class Lowering {
         throw new IllegalStateException("no algorithm chosen for " + node.describe());
       }
       return c;
-    });
+    }, referenceKernels);
     Map<String, Node> nodes = new HashMap<>();
     graph.nodes().forEach(n -> nodes.put(n.name(), n));
     List<KernelCall> calls = new ArrayList<>();
@@ -154,6 +156,21 @@ public final class Lowering {
           + " only computes float32 tensors (integer and bool values must be computed at compile"
           + " time)");
     }
+  }
+
+  /**
+   * The scratch bytes a node's kernel calls will need, for the memory planner: the chosen algorithm's
+   * workspace for a convolution, the lowering's own need for anything else.
+   */
+  public static long workspaceBytes(Node node, Graph graph, Map<String, ConvChoice> choices,
+      int threads, boolean referenceKernels) {
+    ConvChoice choice = choices.get(node.name());
+    if (choice != null) {
+      return (long) choice.kernel().workspaceFloats(convShape(node, graph), threads) * Float.BYTES;
+    }
+    OpLowering lowering = LOWERINGS.get(node.opType());
+    return lowering == null ? 0
+        : lowering.workspaceFloats(node, graph, threads, referenceKernels) * Float.BYTES;
   }
 
   /** The geometry of a convolution node, as its kernel sees it. */

@@ -14,12 +14,20 @@ public final class LoweringContext {
   private final MemoryPlan plan;
   private final WeightsBlob weights;
   private final ConvChooser chooser;
+  private final boolean referenceKernels;
 
-  LoweringContext(Graph graph, MemoryPlan plan, WeightsBlob weights, ConvChooser chooser) {
+  LoweringContext(Graph graph, MemoryPlan plan, WeightsBlob weights, ConvChooser chooser,
+      boolean referenceKernels) {
     this.graph = graph;
     this.plan = plan;
     this.weights = weights;
     this.chooser = chooser;
+    this.referenceKernels = referenceKernels;
+  }
+
+  /** Whether every operator must use its reference kernel (bit-identical to the interpreter). */
+  public boolean referenceKernels() {
+    return referenceKernels;
   }
 
   public Graph graph() {

@@ -1,5 +1,6 @@
 package dev.kiln.compiler.lower;
 
+import dev.kiln.compiler.ir.Graph;
 import dev.kiln.compiler.ir.Node;
 import java.util.List;
 
@@ -7,4 +8,12 @@ import java.util.List;
 @FunctionalInterface
 public interface OpLowering {
   List<KernelCall> lower(Node node, LoweringContext ctx);
+
+  /**
+   * Scratch floats the node's calls need during its step, planned in the arena before lowering:
+   * must agree with what {@link #lower} then uses. Convolutions ask their chosen algorithm.
+   */
+  default long workspaceFloats(Node node, Graph graph, int threads, boolean referenceKernels) {
+    return 0;
+  }
 }

@@ -7,6 +7,7 @@ import dev.kiln.compiler.ops.AveragePool;
 import dev.kiln.compiler.ops.MaxPool;
 import dev.kiln.compiler.ops.Window;
 import dev.kiln.runtime.kernels.ConvShape;
+import dev.kiln.runtime.kernels.fast.Pooling;
 import dev.kiln.runtime.kernels.reference.ReferencePool;
 import java.util.List;
 
@@ -18,20 +19,24 @@ final class PoolLowering implements OpLowering {
     TensorType in = ctx.type(x);
     Arg.IntArg inOffset = ctx.offset(x, "inOffset");
     Arg.IntArg outOffset = new Arg.IntArg(ctx.arenaOffset(node.output(0)), "outOffset");
+    // The fast pools give the reference's results bit for bit (global average pooling over planes
+    // of 256+ floats sums in another order); the reference ones stay for bit-exact testing.
+    Class<?> pools = ctx.referenceKernels() ? ReferencePool.class : Pooling.class;
     if (node.op() instanceof MaxPool p) {
-      return List.of(new KernelCall(node.name(), node.opType(), "", ReferencePool.class, "maxPool2d",
+      return List.of(new KernelCall(node.name(), node.opType(), "", pools, "maxPool2d",
           List.of(new Arg.ConvShapeArg(poolShape(p.window(), in), "shape"), ctx.array(x), inOffset,
               new Arg.Arena(), outOffset)));
     }
     if (node.op() instanceof AveragePool p) {
-      return List.of(new KernelCall(node.name(), node.opType(), "", ReferencePool.class,
+      return List.of(new KernelCall(node.name(), node.opType(), "", pools,
           "averagePool2d", List.of(new Arg.ConvShapeArg(poolShape(p.window(), in), "shape"),
               new Arg.BoolArg(p.countIncludePad(), "countIncludePad"), ctx.array(x), inOffset,
               new Arg.Arena(), outOffset)));
     }
     Shape s = in.shape();
-    String method = node.opType().equals("GlobalMaxPool") ? "globalMaxPool" : "globalAveragePool";
-    return List.of(new KernelCall(node.name(), node.opType(), "", ReferencePool.class, method,
+    boolean max = node.opType().equals("GlobalMaxPool");
+    return List.of(new KernelCall(node.name(), node.opType(), "", max ? ReferencePool.class : pools,
+        max ? "globalMaxPool" : "globalAveragePool",
         List.of(new Arg.IntArg(s.dim(0) * s.dim(1), "planes"),
             new Arg.IntArg(s.product(2, s.rank()), "planeSize"), ctx.array(x), inOffset,
             new Arg.Arena(), outOffset)));

@@ -63,7 +63,8 @@ public final class FusedConvPrograms {
       return v == null ? 0 : (long) v.choice().kernel().workspaceFloats(ConvLowering.shapeOf(node, graph), 1) * Float.BYTES;
     }));
     WeightsBlob weights = new WeightsBlob();
-    LoweringContext ctx = new LoweringContext(graph, plan, weights, (node, shape) -> choices.get(node.name()));
+    LoweringContext ctx = new LoweringContext(graph, plan, weights, (node, shape) -> choices.get(node.name()),
+        false);
     List<KernelCall> calls = new ArrayList<>();
     int seedForVectors = 900;
     for (Node node : graph.nodes()) {

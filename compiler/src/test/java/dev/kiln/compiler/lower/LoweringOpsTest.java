@@ -46,12 +46,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class LoweringOpsTest {
   /**
-   * The cases compile as imported: passes would fold or fuse the very nodes these cases are about
-   * (a view of a constant, a Constant node).
+   * The cases compile as imported (passes would fold or fuse the very nodes these cases are about: a
+   * view of a constant, a Constant node), with reference kernels everywhere (direct convolutions):
+   * the interpreter's float operations, so the comparison can be bit for bit.
    */
-  /** The direct convolution does the reference's float operations in its order: bit-identical. */
   static final CompileOptions AS_IMPORTED =
-      CompileOptions.builder().optimize(false).forcedAlgorithm("direct").build();
+      CompileOptions.builder().optimize(false).referenceKernels(true).build();
 
   /** Attribute variants beyond {@link OpCases#ONE_PER_OPERATOR}, by operator. */
   static final List<OpCase> VARIANTS = List.of(
