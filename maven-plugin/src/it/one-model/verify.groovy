@@ -13,6 +13,9 @@ jar.close()
 
 def log = new File(basedir, 'build.log').text
 assert log.contains('Kiln: small_convnet.json -> com.example.models.SmallConvnet (java;')
+// The second build asked the plugin for help: both goals are listed.
+assert log.contains('kiln:compile')
+assert log.contains('kiln:help')
 
 def runtime = new File(localRepositoryPath, "dev/kiln/kiln-runtime-min/${kilnVersion}/kiln-runtime-min-${kilnVersion}.jar")
 def loader = new URLClassLoader([new File(basedir, 'target/classes').toURI().toURL(), runtime.toURI().toURL()] as URL[],
