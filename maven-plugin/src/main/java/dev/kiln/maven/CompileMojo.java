@@ -210,8 +210,10 @@ public class CompileMojo extends AbstractMojo {
     List<String> inputs = new ArrayList<>();
     inputs.add("kiln=" + KilnBuild.ID);
     inputs.add("execution=" + mojoExecution.getExecutionId());
+    String modelSha256;
     try {
-      for (String line : ModelInputs.fingerprint(job.file())) {
+      modelSha256 = ModelInputs.sha256(job.file());
+      for (String line : ModelInputs.fingerprint(job.file(), modelSha256)) {
         inputs.add("input=" + line);
       }
     } catch (UncheckedIOException e) {
@@ -235,8 +237,7 @@ public class CompileMojo extends AbstractMojo {
           "Kiln: %s: %s %.2f s", job.relativePath(), stage.displayName(), nanos / 1e9));
       CompileResult result = Compiler.compile(job.file(), job.options(), stages);
       GeneratedModel generated = Codegen.generate(result.program(), job.target(),
-          job.codegen().withModel(job.file().getFileName().toString(),
-              ModelInputs.sha256(job.file())));
+          job.codegen().withModel(job.file().getFileName().toString(), modelSha256));
       List<Path> written = generated.writeTo(codeRoot, resourceDirectory.toPath(),
           reportDirectory.toPath());
       new Stamp(inputs, written).write(stampFile);

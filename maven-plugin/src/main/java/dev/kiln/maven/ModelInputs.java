@@ -30,8 +30,13 @@ final class ModelInputs {
 
   /** {@code path sha256} lines, the model first, then its data files sorted by path. */
   static List<String> fingerprint(Path model) {
+    return fingerprint(model, sha256(model));
+  }
+
+  /** The same, for a model whose digest the caller has already computed. */
+  static List<String> fingerprint(Path model, String modelSha256) {
     List<String> lines = new ArrayList<>();
-    lines.add(model + " " + sha256(model));
+    lines.add(model + " " + modelSha256);
     for (Path data : dataFiles(model)) {
       lines.add(data + " " + sha256(data));
     }
