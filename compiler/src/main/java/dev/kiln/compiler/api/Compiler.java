@@ -30,7 +30,15 @@ public final class Compiler {
   private Compiler() {}
 
   public static CompileResult compile(Path model, CompileOptions options) {
-    return compile(ModelImporter.load(model, options.importOptions()), options);
+    return compile(model, options, CompileListener.NONE);
+  }
+
+  /** The same, telling {@code listener} as each stage ends. */
+  public static CompileResult compile(Path model, CompileOptions options, CompileListener listener) {
+    long start = System.nanoTime();
+    Graph imported = ModelImporter.load(model, options.importOptions());
+    listener.stageDone(CompileListener.Stage.IMPORT, System.nanoTime() - start);
+    return compile(imported, options, optimized -> chooseAlgorithms(optimized, options), listener);
   }
 
   public static CompileResult compile(Graph imported, CompileOptions options) {
@@ -44,16 +52,33 @@ public final class Compiler {
    */
   public static CompileResult compile(Graph imported, CompileOptions options,
       Function<Graph, Map<String, ConvChoice>> selection) {
+    return compile(imported, options, selection, CompileListener.NONE);
+  }
+
+  private static CompileResult compile(Graph imported, CompileOptions options,
+      Function<Graph, Map<String, ConvChoice>> selection, CompileListener listener) {
+    long start = System.nanoTime();
     Graph optimized = options.optimize()
         ? Pipeline.standard().run(imported, PassContext.quiet())
         : imported;
+    start = stageDone(listener, CompileListener.Stage.PASSES, start);
     Map<String, ConvChoice> choices = selection.apply(optimized);
+    start = stageDone(listener, CompileListener.Stage.SELECTION, start);
     MemoryPlan plan = MemoryPlanner.plan(optimized, PlanOptions.DEFAULTS.withWorkspace(
         node -> Lowering.workspaceBytes(node, optimized, choices, options.threads(),
             options.referenceKernels())));
+    start = stageDone(listener, CompileListener.Stage.PLANNING, start);
     Program program = Lowering.lower(optimized, plan, choices, options.threads(),
         options.referenceKernels());
+    stageDone(listener, CompileListener.Stage.LOWERING, start);
     return new CompileResult(imported, optimized, choices, plan, program);
+  }
+
+  /** Reports a stage that began at {@code start}; returns when the next one begins. */
+  private static long stageDone(CompileListener listener, CompileListener.Stage stage, long start) {
+    long now = System.nanoTime();
+    listener.stageDone(stage, now - start);
+    return System.nanoTime();
   }
 
   private static Map<String, ConvChoice> chooseAlgorithms(Graph graph, CompileOptions options) {

@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,6 +43,8 @@ import picocli.CommandLine.Model.CommandSpec;
     })
 final class CompileCommand implements Callable<Integer> {
   private static final String OPENCL = "opencl";
+  /** Compiles quicker than this print no stage times. */
+  private static final long PROGRESS_AFTER_NANOS = 1_000_000_000L;
 
   @Spec CommandSpec spec;
 
@@ -74,6 +78,15 @@ final class CompileCommand implements Callable<Integer> {
           + " planned for that many (default: this machine's processors).")
   Integer threads;
 
+  @Option(names = {"-q", "--quiet"},
+      description = "Print nothing but errors (no stage times, no list of written files).")
+  boolean quiet;
+
+  @Option(names = {"-v", "--verbose"},
+      description = "Print each stage's time even when the compile is quick (by default only"
+          + " compiles over a second print them).")
+  boolean verbose;
+
   @Mixin InputOptions inputOptions;
 
   @Override
@@ -93,17 +106,28 @@ final class CompileCommand implements Callable<Integer> {
     if (threads != null) {
       compileOptions.threads(threads);
     }
-    CompileResult result = Compiler.compile(model, compileOptions.build());
+    if (quiet && verbose) {
+      throw new KilnException("give --quiet or --verbose, not both");
+    }
+    StageProgress progress = new StageProgress(spec.commandLine().getErr(),
+        quiet ? Long.MAX_VALUE : verbose ? 0 : PROGRESS_AFTER_NANOS, System::nanoTime);
+    CompileResult result = Compiler.compile(model, compileOptions.build(), progress);
+
+    long emissionStart = System.nanoTime();
     GeneratedModel generated = Codegen.generate(result.program(), chosen,
         options.withModel(model.getFileName().toString(), sha256(model)));
-
-    PrintWriter out = spec.commandLine().getOut();
-    for (Path file : generated.writeTo(outputDir)) {
-      out.println("wrote " + file);
-    }
+    List<Path> written = new ArrayList<>(generated.writeTo(outputDir));
     if (jar != null) {
       generated.writeJar(jar);
-      out.println("wrote " + jar);
+      written.add(jar);
+    }
+    progress.stageDone("emission", System.nanoTime() - emissionStart);
+
+    PrintWriter out = spec.commandLine().getOut();
+    if (!quiet) {
+      for (Path file : written) {
+        out.println("wrote " + file);
+      }
     }
     return Main.OK;
   }

@@ -119,15 +119,23 @@ public final class GeneratedModel {
    * @return the files written, in order
    */
   public List<Path> writeTo(Path root) {
+    return writeTo(root, root, root);
+  }
+
+  /**
+   * The same with each kind of file under its own root, as a build tool lays them out: code with
+   * the sources (or classes), the weights with the resources, the plan with the reports.
+   */
+  public List<Path> writeTo(Path codeRoot, Path weightsRoot, Path planRoot) {
     List<Path> written = new ArrayList<>();
-    Path weightsFile = root.resolve(weightsPath());
+    Path weightsFile = weightsRoot.resolve(weightsPath());
     AtomicFiles.write(weightsFile, out -> WeightsFile.write(weights, out));
     written.add(weightsFile);
-    Path plan = root.resolve(planPath());
+    Path plan = planRoot.resolve(planPath());
     AtomicFiles.write(plan, planJson.getBytes(StandardCharsets.UTF_8));
     written.add(plan);
     for (Map.Entry<String, byte[]> e : code.entrySet()) {
-      Path file = root.resolve(e.getKey());
+      Path file = codeRoot.resolve(e.getKey());
       AtomicFiles.write(file, e.getValue());
       written.add(file);
     }

@@ -185,8 +185,8 @@ class CompileCommandTest {
         "--jar", dir.resolve("x.jar").toString()));
     assertEquals("kiln: --jar needs --target bytecode (a jar holds class files)\n", err);
     assertEquals(Main.USER_ERROR, kiln("compile", model.toString(), "-o", dir.resolve("o").toString(),
-        "--target", "opencl"));
-    assertEquals("kiln: --target 'opencl': expected java or bytecode\n", err);
+        "--target", "cuda"));
+    assertEquals("kiln: --target 'cuda': expected java, bytecode or opencl\n", err);
   }
 
   @Test

@@ -55,9 +55,13 @@ public final class OpenClBackend {
    * the most device bytes moves to the tiled algorithm, which adds none.
    */
   public static CompileResult compile(Graph graph, CompileOptions options, long deviceMemoryBudget) {
+    // The OpenCL templates translate the portable reference-kernel calls; the CPU's fast kernels
+    // (packed GEMM, vectorized pools) are host-side decisions the device does not share. The
+    // device's convolution algorithms come from the selection below, not from this option.
+    CompileOptions portable = options.toBuilder().referenceKernels(true).build();
     Set<String> tiledOnly = new HashSet<>();
     while (true) {
-      CompileResult result = Compiler.compile(graph, options, g -> OpenClConvSelection.choose(g, tiledOnly));
+      CompileResult result = Compiler.compile(graph, portable, g -> OpenClConvSelection.choose(g, tiledOnly));
       long bytes = deviceBytes(result.program());
       if (bytes <= deviceMemoryBudget) {
         return result;

@@ -202,7 +202,7 @@ class OpenClEmitTest {
     // The CPU's direct algorithm keeps the ONNX weight layout, which the tiled device kernel reads.
     Graph g = TwoModels.extractor();
     CompileResult cpuCompiled = Compiler.compile(g,
-        CompileOptions.builder().forcedAlgorithm("direct").build());
+        CompileOptions.builder().referenceKernels(true).build());
     float[] image = Tensors.random(6, 1, 4, 12, 12).toFloatArray();
     try (OpenClModel model = OpenClBackend.load(context(), OpenClBackend.generate(cpuCompiled, "Direct"))) {
       OpenClTesting.assertOutputsClose(OpenClTesting.cpu(g, Map.of("image", image)),

@@ -1,0 +1,24 @@
+package dev.kiln.compiler.api;
+
+import java.util.Locale;
+
+/**
+ * Told when each stage of {@link Compiler#compile} ends, with its wall time: for progress lines
+ * ({@code kiln compile}) and build logs. Called on the compiling thread; must not throw.
+ */
+@FunctionalInterface
+public interface CompileListener {
+  CompileListener NONE = (stage, nanos) -> {};
+
+  void stageDone(Stage stage, long nanos);
+
+  /** The stages in the order they run. */
+  enum Stage {
+    IMPORT, PASSES, SELECTION, PLANNING, LOWERING;
+
+    /** {@code import}, {@code passes}, ...: how progress lines name the stage. */
+    public String displayName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+}
