@@ -1,0 +1,205 @@
+package dev.kiln.runtime.kernels.conv;
+
+import dev.kiln.runtime.kernels.ConvShape;
+import dev.kiln.runtime.kernels.Epilogue;
+import java.util.Arrays;
+
+/**
+ * Depthwise convolution (one filter per channel, {@code groups == C == M}), 3×3 or 5×5, stride 1 or
+ * 2, any padding: {@code out[n,c,y,x] = Σ_{i,j} w[c,i,j] · in[n, c, s·y − pt + i, s·x − pl + j]}.
+ *
+ * <p>It does 2·k² flops per output and reads each input about once, so it is bound by memory, not
+ * arithmetic; the goal is to stream each plane once at the bandwidth roof. NCHW, a plane at a time,
+ * in bands of output rows: the band's input rows are copied into a zero-padded scratch band (an L1
+ * copy of data the convolution reads anyway), so every window lies inside it and there is no border
+ * code at all: padding is read as zeros, as the ONNX definition has it. Outputs at least {@link
+ * #ROW_WISE_WIDTH} wide are then computed row by row ({@link DepthwiseOps#row}, vectorized along
+ * x) straight into the output; narrower ones in one call over the whole band, its output rows as far
+ * apart as the padded rows (so that a stride-s step in the band is a step of one output), then
+ * copied out; that keeps planes like 7×7 from paying a call per row. Every output sums its k² taps
+ * in row-major order with fused multiply-adds from 0, so the scalar and vector paths agree bit for
+ * bit. Bias with ReLU or CLIP (ReLU6), MobileNet's epilogue, is applied in registers before the
+ * store; other epilogues run over each band while it is in L1.
+ *
+ * <p>Weights keep the ONNX layout {@code [C, 1, k, k]}. A task is one (image, channel) plane.
+ */
+public final class DepthwiseConv implements ConvKernel {
+  /** The kernel, on the Vector API when the JVM has it. */
+  /** Outputs at least this wide are computed row by row, straight into the output. */
+  private static final int ROW_WISE_WIDTH = 32;
+  /** Floats of padded input per band: 32 KiB, so the band is read from L1. */
+  private static final int BAND_FLOATS = 8192;
+  /** Fusion flags meaning "store the raw sums, run the epilogue afterwards". */
+  private static final int UNFUSED = 0;
+  /** Lanes a vector may reach past the last output (any vector up to 512 bits). */
+  private static final int VECTOR_SLACK = 16;
+
+  public static final DepthwiseConv INSTANCE =
+      new DepthwiseConv(DepthwiseOps.get(), EpilogueOps.get());
+
+  private final DepthwiseOps ops;
+  private final EpilogueOps epilogueOps;
+
+  DepthwiseConv(DepthwiseOps ops, EpilogueOps epilogueOps) {
+    this.ops = ops;
+    this.epilogueOps = epilogueOps;
+  }
+
+  @Override
+  public String name() {
+    return "depthwise";
+  }
+
+  @Override
+  public boolean supports(ConvShape s) {
+    return s.isDepthwise() && s.kernelH == s.kernelW && (s.kernelH == 3 || s.kernelH == 5)
+        && s.strideH == s.strideW && (s.strideH == 1 || s.strideH == 2)
+        && s.dilationH == 1 && s.dilationW == 1
+        && s.outH == ConvShape.outputSize(s.inH, s.kernelH, s.strideH, s.padTop, s.padBottom, 1)
+        && s.outW == ConvShape.outputSize(s.inW, s.kernelW, s.strideW, s.padLeft, s.padRight, 1);
+  }
+
+  @Override
+  public int packedWeightFloats(ConvShape s) {
+    return s.outChannels * s.kernelH * s.kernelW;
+  }
+
+  @Override
+  public void packWeights(ConvShape s, float[] w, int wOff, float[] packed, int pOff) {
+    System.arraycopy(w, wOff, packed, pOff, packedWeightFloats(s));
+  }
+
+  @Override
+  public int workspaceFloats(ConvShape s, int threads) {
+    return threads * workerFloats(s);
+  }
+
+  @Override
+  public int tasks(ConvShape s) {
+    return s.batch * s.outChannels;
+  }
+
+  @Override
+  public void run(ConvShape s, Epilogue epilogue, float[] in, int inOff, float[] packed, int pOff,
+      float[] out, int outOff, float[] residual, int residualOff, float[] workspace, int workspaceOff,
+      int taskFrom, int taskTo, int worker) {
+    int k = s.kernelH;
+    int stride = s.strideH;
+    int paddedW = paddedWidth(s);
+    int band = bandRows(s);
+    int padded = workspaceOff + worker * workerFloats(s);
+    int flat = padded + paddedFloats(s);
+    boolean rowWise = s.outW >= ROW_WISE_WIDTH;
+    int fuse = fusable(epilogue);
+    float lo = 0f;
+    float hi = 0f;
+    if ((fuse & DepthwiseOps.CLIP) != 0) {
+      Epilogue.ActivationStep clip = (Epilogue.ActivationStep) epilogue.step(0);
+      lo = clip.alpha;
+      hi = clip.beta;
+    }
+    for (int task = taskFrom; task < taskTo; task++) {
+      int c = task % s.outChannels;
+      int inPlane = inOff + task * s.inH * s.inW;
+      int outPlane = outOff + task * s.outH * s.outW;
+      int w = pOff + c * k * k;
+      float bias = epilogue.bias(c);
+      for (int y0 = 0; y0 < s.outH; y0 += band) {
+        int y1 = Math.min(s.outH, y0 + band);
+        int firstRow = y0 * stride - s.padTop;
+        pad(s, in, inPlane, firstRow, (y1 - y0 - 1) * stride + k, workspace, padded, paddedW);
+        if (rowWise) {
+          for (int y = y0; y < y1; y++) {
+            ops.row(k, stride, workspace, padded + (y - y0) * stride * paddedW, paddedW, packed, w,
+                fuse, bias, lo, hi, out, outPlane + y * s.outW, s.outW);
+          }
+        } else {
+          // One call for the band, output rows paddedW apart (columns past outW are junk).
+          ops.row(k, stride, workspace, padded, paddedW, packed, w, fuse, bias, lo, hi,
+              workspace, flat, (y1 - y0 - 1) * paddedW + s.outW);
+          for (int y = y0; y < y1; y++) {
+            System.arraycopy(workspace, flat + (y - y0) * paddedW, out, outPlane + y * s.outW,
+                s.outW);
+          }
+        }
+        if (fuse == UNFUSED) {
+          int first = outPlane + y0 * s.outW;
+          epilogueOps.apply(epilogue, c, out, first, (y1 - y0) * s.outW, residual,
+              residualOff + first - outOff);
+        }
+      }
+    }
+  }
+
+  /**
+   * The {@link DepthwiseOps} flags for an epilogue of an optional bias and at most one ReLU or CLIP,
+   * which the row loop applies in registers; {@link #UNFUSED} for anything else (and for no epilogue
+   * at all), which runs as a pass over each band afterwards.
+   */
+  private static int fusable(Epilogue e) {
+    int fuse = e.hasBias() ? DepthwiseOps.BIAS : 0;
+    if (e.stepCount() > 1) {
+      return UNFUSED;
+    }
+    if (e.stepCount() == 1) {
+      if (!(e.step(0) instanceof Epilogue.ActivationStep)) {
+        return UNFUSED;
+      }
+      Epilogue.Activation a = ((Epilogue.ActivationStep) e.step(0)).activation;
+      if (a == Epilogue.Activation.RELU) {
+        fuse |= DepthwiseOps.RELU;
+      } else if (a == Epilogue.Activation.CLIP) {
+        fuse |= DepthwiseOps.CLIP;
+      } else {
+        return UNFUSED;
+      }
+    }
+    return fuse;
+  }
+
+  /**
+   * Copies input rows {@code [firstRow, firstRow + rows)} of a plane into the padded band, {@code
+   * padLeft} zeros to the left of each and zeros to {@code paddedW}; rows outside the input are zero.
+   */
+  private static void pad(ConvShape s, float[] in, int inPlane, int firstRow, int rows,
+      float[] ws, int padded, int paddedW) {
+    for (int r = 0; r < rows; r++) {
+      int y = firstRow + r;
+      int dst = padded + r * paddedW;
+      if (y < 0 || y >= s.inH) {
+        Arrays.fill(ws, dst, dst + paddedW, 0f);
+      } else {
+        for (int x = 0; x < s.padLeft; x++) {
+          ws[dst + x] = 0f;
+        }
+        System.arraycopy(in, inPlane + y * s.inW, ws, dst + s.padLeft, s.inW);
+        for (int x = s.padLeft + s.inW; x < paddedW; x++) {
+          ws[dst + x] = 0f;
+        }
+      }
+    }
+  }
+
+  /** Columns of the padded band: the left padding, the input, and whatever the last window reaches. */
+  private static int paddedWidth(ConvShape s) {
+    return Math.max(s.padLeft + s.inW, (s.outW - 1) * s.strideW + s.kernelW);
+  }
+
+  /** Output rows per band: its padded input rows within {@link #BAND_FLOATS}, at least one. */
+  private static int bandRows(ConvShape s) {
+    int inputRows = Math.max(s.kernelH, BAND_FLOATS / paddedWidth(s));
+    return Math.max(1, Math.min(s.outH, (inputRows - s.kernelH) / s.strideH + 1));
+  }
+
+  /** The padded band, plus what a vector may read past its last window. */
+  private static int paddedFloats(ConvShape s) {
+    int rows = (bandRows(s) - 1) * s.strideH + s.kernelH;
+    return (rows + 1) * paddedWidth(s) + 2 * (s.strideW * VECTOR_SLACK + s.kernelW);
+  }
+
+  /** Per worker: the padded band, and for narrow outputs the band's output rows at its width. */
+  private static int workerFloats(ConvShape s) {
+    int flat = s.outW >= ROW_WISE_WIDTH ? 0 : bandRows(s) * paddedWidth(s);
+    return paddedFloats(s) + flat;
+  }
+}

@@ -1,0 +1,44 @@
+package dev.kiln.runtime.kernels.conv;
+
+import dev.kiln.runtime.kernels.VectorSupport;
+import java.lang.invoke.MethodHandles;
+
+/**
+ * The hot loop of {@link DepthwiseConv}: one output row segment (or a band flattened into one) over
+ * a zero-padded input band, with the common epilogues (bias, ReLU, ReLU6-style clip) applied in
+ * registers before the store. The scalar implementation ({@link ScalarDepthwiseOps}) and the Vector
+ * API one (java21 layer, {@code VectorDepthwiseOps}) perform the same float operations in the same
+ * order, so they give bit-identical results.
+ */
+interface DepthwiseOps {
+  /** {@code fuse} flag: add {@code bias} to each sum. */
+  int BIAS = 1;
+  /** {@code fuse} flag: then {@code max(v, +0)}, the reference ReLU. */
+  int RELU = 2;
+  /** {@code fuse} flag: then {@code v < lo ? lo : (v > hi ? hi : v)}, the reference CLIP. */
+  int CLIP = 4;
+
+  /**
+   * {@code out[outOff + x] = epilogue(Σ_{i<k} Σ_{j<k} w[wOff + i·k + j] · in[inOff + i·inStride +
+   * stride·x + j])} for {@code x < count}: the sum accumulated from 0 with one fused multiply-add
+   * per tap in row-major order, then the {@code fuse} steps in the order of their flags' values.
+   * {@code k} is 3 or 5, {@code stride} 1 or 2; every input index named is in range, and a vector
+   * implementation may read past the last one while it stays inside the array.
+   */
+  void row(int k, int stride, float[] in, int inOff, int inStride, float[] w, int wOff, int fuse,
+      float bias, float lo, float hi, float[] out, int outOff, int count);
+
+  /** The implementation this JVM uses: the Vector API one when available, else the scalar one. */
+  static DepthwiseOps get() {
+    return Holder.INSTANCE;
+  }
+
+  /** Lazy holder: the Vector API check runs on first use of the depthwise kernel. */
+  final class Holder {
+    private Holder() {}
+
+    static final DepthwiseOps INSTANCE = VectorSupport.load(MethodHandles.lookup(),
+        DepthwiseOps.class, "dev.kiln.runtime.kernels.conv.VectorDepthwiseOps",
+        new ScalarDepthwiseOps());
+  }
+}

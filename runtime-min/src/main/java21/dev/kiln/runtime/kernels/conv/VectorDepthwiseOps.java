@@ -1,0 +1,204 @@
+package dev.kiln.runtime.kernels.conv;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link DepthwiseOps} on the Vector API: L outputs per vector, one fused multiply-add per tap in the
+ * scalar twin's order, the fused epilogue in registers. Stride 2 splits each input row into its even
+ * and odd floats with two-source shuffles. Vectors read whole (a few floats past the last window,
+ * junk that lands only in lanes that are not stored) while the reads stay inside the array; the last
+ * vector stores through a mask, and whatever the array's end leaves over is scalar.
+ *
+ * <p>The loops over window rows stay loops: unrolled, the shuffles and FMAs grow a method past C2's
+ * inlining node budget, and a vector operation left out of line is boxed.
+ */
+final class VectorDepthwiseOps implements DepthwiseOps {
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final int L = F.length();
+  private static final VectorShuffle<Float> EVEN = shuffle(0);
+  private static final VectorShuffle<Float> ODD = shuffle(1);
+
+  private static VectorShuffle<Float> shuffle(int phase) {
+    int[] index = new int[L];
+    for (int i = 0; i < L; i++) {
+      index[i] = 2 * i + phase;
+    }
+    return VectorShuffle.fromArray(F, index, 0);
+  }
+
+  @Override
+  public void row(int k, int stride, float[] in, int inOff, int is, float[] w, int wOff, int fuse,
+      float bias, float lo, float hi, float[] out, int outOff, int count) {
+    // A vector of outputs from x reads no further than inOff + (k − 1)·is + stride·(x + L) + k.
+    int limit = in.length - (k - 1) * is - k - 1;
+    int done;
+    if (stride == 1) {
+      done = k == 3
+          ? row3(in, inOff, is, w, wOff, fuse, bias, lo, hi, out, outOff, count, limit)
+          : rowS1(k, in, inOff, is, w, wOff, fuse, bias, lo, hi, out, outOff, count, limit);
+    } else {
+      done = k == 3
+          ? row3s2(in, inOff, is, w, wOff, fuse, bias, lo, hi, out, outOff, count, limit)
+          : rowS2(k, in, inOff, is, w, wOff, fuse, bias, lo, hi, out, outOff, count, limit);
+    }
+    ScalarDepthwiseOps.rowTail(k, stride, in, inOff, is, w, wOff, fuse, bias, lo, hi, out, outOff,
+        done, count);
+  }
+
+  // Each loop ends with the same fused epilogue and (masked, for the last vector) store, written
+  // out in place: a helper taking the vector is not reliably inlined, and then the vector is boxed.
+
+  /** 3×3, stride 1: the nine weights in registers. Returns how many outputs it wrote. */
+  private static int row3(float[] in, int inOff, int is, float[] w, int wo, int fuse, float bias,
+      float lo, float hi, float[] out, int outOff, int count, int limit) {
+    FloatVector w00 = FloatVector.broadcast(F, w[wo]);
+    FloatVector w01 = FloatVector.broadcast(F, w[wo + 1]);
+    FloatVector w02 = FloatVector.broadcast(F, w[wo + 2]);
+    FloatVector w10 = FloatVector.broadcast(F, w[wo + 3]);
+    FloatVector w11 = FloatVector.broadcast(F, w[wo + 4]);
+    FloatVector w12 = FloatVector.broadcast(F, w[wo + 5]);
+    FloatVector w20 = FloatVector.broadcast(F, w[wo + 6]);
+    FloatVector w21 = FloatVector.broadcast(F, w[wo + 7]);
+    FloatVector w22 = FloatVector.broadcast(F, w[wo + 8]);
+    int x = 0;
+    for (; x < count && inOff + x + L <= limit; x += L) {
+      int b = inOff + x;
+      FloatVector acc = FloatVector.zero(F);
+      acc = FloatVector.fromArray(F, in, b).fma(w00, acc);
+      acc = FloatVector.fromArray(F, in, b + 1).fma(w01, acc);
+      acc = FloatVector.fromArray(F, in, b + 2).fma(w02, acc);
+      acc = FloatVector.fromArray(F, in, b + is).fma(w10, acc);
+      acc = FloatVector.fromArray(F, in, b + is + 1).fma(w11, acc);
+      acc = FloatVector.fromArray(F, in, b + is + 2).fma(w12, acc);
+      acc = FloatVector.fromArray(F, in, b + 2 * is).fma(w20, acc);
+      acc = FloatVector.fromArray(F, in, b + 2 * is + 1).fma(w21, acc);
+      acc = FloatVector.fromArray(F, in, b + 2 * is + 2).fma(w22, acc);
+      if ((fuse & BIAS) != 0) {
+        acc = acc.add(bias);
+      }
+      if ((fuse & RELU) != 0) {
+        acc = acc.lanewise(VectorOperators.MAX, 0f);
+      }
+      if ((fuse & CLIP) != 0) {
+        acc = acc.blend(hi, acc.compare(VectorOperators.GT, hi))
+            .blend(lo, acc.compare(VectorOperators.LT, lo));
+      }
+      if (x + L <= count) {
+        acc.intoArray(out, outOff + x);
+      } else {
+        acc.intoArray(out, outOff + x, F.indexInRange(x, count));
+      }
+    }
+    return Math.min(x, count);
+  }
+
+  /** Any k, stride 1. */
+  private static int rowS1(int k, float[] in, int inOff, int is, float[] w, int wo, int fuse,
+      float bias, float lo, float hi, float[] out, int outOff, int count, int limit) {
+    int x = 0;
+    for (; x < count && inOff + x + L <= limit; x += L) {
+      FloatVector acc = FloatVector.zero(F);
+      for (int i = 0; i < k; i++) {
+        int b = inOff + i * is + x;
+        for (int j = 0; j < k; j++) {
+          acc = FloatVector.fromArray(F, in, b + j)
+              .fma(FloatVector.broadcast(F, w[wo + i * k + j]), acc);
+        }
+      }
+      if ((fuse & BIAS) != 0) {
+        acc = acc.add(bias);
+      }
+      if ((fuse & RELU) != 0) {
+        acc = acc.lanewise(VectorOperators.MAX, 0f);
+      }
+      if ((fuse & CLIP) != 0) {
+        acc = acc.blend(hi, acc.compare(VectorOperators.GT, hi))
+            .blend(lo, acc.compare(VectorOperators.LT, lo));
+      }
+      if (x + L <= count) {
+        acc.intoArray(out, outOff + x);
+      } else {
+        acc.intoArray(out, outOff + x, F.indexInRange(x, count));
+      }
+    }
+    return Math.min(x, count);
+  }
+
+  /** 3×3, stride 2: taps 0 and 2 are the even floats from the window's origin and two on, 1 the odd. */
+  private static int row3s2(float[] in, int inOff, int is, float[] w, int wo, int fuse, float bias,
+      float lo, float hi, float[] out, int outOff, int count, int limit) {
+    int x = 0;
+    for (; x < count && inOff + 2 * (x + L) <= limit; x += L) {
+      FloatVector acc = FloatVector.zero(F);
+      for (int i = 0; i < 3; i++) {
+        int b = inOff + i * is + 2 * x;
+        int wi = wo + 3 * i;
+        FloatVector a = FloatVector.fromArray(F, in, b);
+        FloatVector c = FloatVector.fromArray(F, in, b + L);
+        FloatVector a2 = FloatVector.fromArray(F, in, b + 2);
+        FloatVector c2 = FloatVector.fromArray(F, in, b + 2 + L);
+        acc = a.rearrange(EVEN, c).fma(FloatVector.broadcast(F, w[wi]), acc);
+        acc = a.rearrange(ODD, c).fma(FloatVector.broadcast(F, w[wi + 1]), acc);
+        acc = a2.rearrange(EVEN, c2).fma(FloatVector.broadcast(F, w[wi + 2]), acc);
+      }
+      if ((fuse & BIAS) != 0) {
+        acc = acc.add(bias);
+      }
+      if ((fuse & RELU) != 0) {
+        acc = acc.lanewise(VectorOperators.MAX, 0f);
+      }
+      if ((fuse & CLIP) != 0) {
+        acc = acc.blend(hi, acc.compare(VectorOperators.GT, hi))
+            .blend(lo, acc.compare(VectorOperators.LT, lo));
+      }
+      if (x + L <= count) {
+        acc.intoArray(out, outOff + x);
+      } else {
+        acc.intoArray(out, outOff + x, F.indexInRange(x, count));
+      }
+    }
+    return Math.min(x, count);
+  }
+
+  /**
+   * Stride 2: output x reads {@code in[2x + j]}; tap j is the even (j even) or odd floats of the
+   * pair of vectors loaded from float {@code j − j % 2} of the window on.
+   */
+  private static int rowS2(int k, float[] in, int inOff, int is, float[] w, int wo, int fuse,
+      float bias, float lo, float hi, float[] out, int outOff, int count, int limit) {
+    int x = 0;
+    for (; x < count && inOff + 2 * (x + L) <= limit; x += L) {
+      FloatVector acc = FloatVector.zero(F);
+      for (int i = 0; i < k; i++) {
+        int b = inOff + i * is + 2 * x;
+        for (int j = 0; j < k; j += 2) {
+          FloatVector a = FloatVector.fromArray(F, in, b + j);
+          FloatVector c = FloatVector.fromArray(F, in, b + j + L);
+          acc = a.rearrange(EVEN, c).fma(FloatVector.broadcast(F, w[wo + i * k + j]), acc);
+          if (j + 1 < k) {
+            acc = a.rearrange(ODD, c).fma(FloatVector.broadcast(F, w[wo + i * k + j + 1]), acc);
+          }
+        }
+      }
+      if ((fuse & BIAS) != 0) {
+        acc = acc.add(bias);
+      }
+      if ((fuse & RELU) != 0) {
+        acc = acc.lanewise(VectorOperators.MAX, 0f);
+      }
+      if ((fuse & CLIP) != 0) {
+        acc = acc.blend(hi, acc.compare(VectorOperators.GT, hi))
+            .blend(lo, acc.compare(VectorOperators.LT, lo));
+      }
+      if (x + L <= count) {
+        acc.intoArray(out, outOff + x);
+      } else {
+        acc.intoArray(out, outOff + x, F.indexInRange(x, count));
+      }
+    }
+    return Math.min(x, count);
+  }
+}

@@ -1,0 +1,137 @@
+package dev.kiln.runtime.kernels.conv;
+
+import static dev.kiln.runtime.kernels.conv.ConvKernelChecks.check;
+import static dev.kiln.runtime.kernels.conv.ConvKernelChecks.shape;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.runtime.kernels.ConvShape;
+import dev.kiln.runtime.kernels.Epilogue;
+import dev.kiln.runtime.kernels.KernelTesting;
+import dev.kiln.runtime.kernels.reference.ReferenceConv;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class DepthwiseConvTest {
+  /**
+   * A direct sum of k² products, in another order than the float64 oracle's rounding: the bound
+   * {@code L · 2^-24 · Σ|w·x|} holds with factor 1 (see {@link ConvKernelChecks#check}).
+   */
+  private static final double FACTOR = 1;
+
+  /** n, c, h, w, kernel, stride, pads (top, left, bottom, right). */
+  static final int[][] SHAPES = {
+      {1, 1, 1, 1, 3, 1, 1, 1, 1, 1},
+      {1, 3, 1, 1, 5, 2, 2, 2, 2, 2},
+      {1, 5, 2, 2, 3, 2, 1, 1, 1, 1},
+      {2, 3, 5, 7, 3, 1, 1, 1, 1, 1},
+      {1, 17, 13, 11, 3, 2, 1, 1, 1, 1},
+      {1, 24, 17, 17, 5, 1, 2, 2, 2, 2},
+      {1, 5, 23, 37, 5, 2, 2, 2, 2, 2},
+      {1, 3, 19, 41, 3, 1, 0, 0, 0, 0},
+      {1, 2, 20, 40, 3, 2, 0, 1, 1, 0},
+      {1, 2, 9, 67, 5, 1, 1, 3, 0, 2},
+      {1, 1, 3, 113, 3, 2, 1, 1, 1, 1},
+      {2, 17, 29, 31, 5, 2, 1, 0, 2, 1},
+      {1, 4, 33, 50, 3, 1, 1, 1, 1, 1},
+      {1, 3, 7, 7, 5, 1, 4, 4, 4, 4},
+      // Taller than one band of padded rows.
+      {1, 2, 70, 150, 3, 1, 1, 1, 1, 1},
+      {1, 2, 90, 131, 5, 2, 2, 1, 2, 2},
+      {1, 3, 200, 20, 3, 2, 1, 1, 0, 0},
+  };
+
+  static Stream<Arguments> cases() {
+    List<Arguments> cases = new ArrayList<>();
+    int index = 0;
+    for (int[] d : SHAPES) {
+      ConvShape s = shape(d[0], d[1], d[2], d[3], d[1], d[4], d[5], d[6], d[7], d[8], d[9], d[1]);
+      Epilogue[] epilogues = KernelTesting.epilogues(s.outChannels, index);
+      cases.add(Arguments.of(s, epilogues[index % epilogues.length], index));
+      index++;
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("cases")
+  void matchesFloat64ReferenceOnVectorAndScalarPathsBitIdentically(ConvShape s, Epilogue e,
+      int seed) {
+    assertTrue(DepthwiseConv.INSTANCE.supports(s), s.toString());
+    float[] fast = check(DepthwiseConv.INSTANCE, s, e, FACTOR, seed);
+    DepthwiseConv scalar = new DepthwiseConv(new ScalarDepthwiseOps(), new ScalarEpilogueOps());
+    float[] slow = check(scalar, s, e, FACTOR, seed);
+    KernelTesting.assertIdentical("vector vs scalar depthwise " + s + " " + e,
+        ConvKernelChecks.dims(s), slow, fast);
+  }
+
+  @Test
+  void everyEpilogueAndTheFloatReferenceKernel() {
+    ConvShape s = shape(2, 6, 19, 21, 6, 3, 2, 1, 1, 1, 1, 6);
+    for (Epilogue e : KernelTesting.epilogues(s.outChannels, 5)) {
+      check(DepthwiseConv.INSTANCE, s, e, FACTOR, 3);
+    }
+    // And against the float32 reference kernel the compiler folds constants with.
+    float[] in = KernelTesting.random(1, s.batch * s.inChannels * s.inH * s.inW);
+    float[] w = KernelTesting.random(2, s.outChannels * 9);
+    float[] expected = new float[s.batch * s.outChannels * s.outH * s.outW];
+    ReferenceConv.conv2d(s, in, 0, w, 0, null, 0, expected, 0);
+    float[] got = ConvKernelChecks.runAll(DepthwiseConv.INSTANCE, s, Epilogue.NONE, in,
+        ConvKernelChecks.pack(DepthwiseConv.INSTANCE, s, w), null);
+    double[] mag = KernelTesting.conv64(s, in, w, true);
+    double[] tol = new double[mag.length];
+    for (int i = 0; i < tol.length; i++) {
+      tol[i] = 2 * 9 * KernelTesting.FLOAT_EPS * mag[i];
+    }
+    KernelTesting.assertClose("depthwise vs ReferenceConv " + s, ConvKernelChecks.dims(s),
+        expected, got, tol);
+  }
+
+  @Test
+  void anyStaticThreadSplitGivesBitIdenticalOutput() {
+    ConvShape s = shape(2, 7, 15, 22, 7, 5, 2, 2, 2, 2, 2, 7);
+    Epilogue e = KernelTesting.epilogues(s.outChannels, 3)[3];
+    float[] in = KernelTesting.random(1, s.batch * s.inChannels * s.inH * s.inW);
+    float[] w = KernelTesting.random(2, s.outChannels * 25);
+    float[] residual = KernelTesting.random(3, s.batch * s.outChannels * s.outH * s.outW);
+    DepthwiseConv k = DepthwiseConv.INSTANCE;
+    float[] packed = ConvKernelChecks.pack(k, s, w);
+    float[] one = ConvKernelChecks.runSplit(k, s, e, in, packed, residual, 1, new int[] {0});
+    int[][] orders = {{1, 0}, {2, 0, 1}, {7, 3, 5, 1, 0, 6, 2, 4}};
+    for (int[] order : orders) {
+      KernelTesting.assertIdentical("depthwise " + s + " on " + order.length + " workers",
+          ConvKernelChecks.dims(s), one,
+          ConvKernelChecks.runSplit(k, s, e, in, packed, residual, order.length, order));
+    }
+  }
+
+  @Test
+  void gates() {
+    DepthwiseConv k = DepthwiseConv.INSTANCE;
+    assertTrue(k.supports(shape(1, 8, 9, 9, 8, 3, 1, 1, 1, 1, 1, 8)));
+    assertTrue(k.supports(shape(1, 8, 9, 9, 8, 5, 2, 2, 2, 2, 2, 8)));
+    assertFalse(k.supports(shape(1, 8, 9, 9, 8, 3, 1, 1, 1, 1, 1, 1)), "not grouped");
+    assertFalse(k.supports(shape(1, 8, 9, 9, 16, 3, 1, 1, 1, 1, 1, 8)), "channel multiplier 2");
+    assertFalse(k.supports(shape(1, 8, 9, 9, 8, 7, 1, 3, 3, 3, 3, 8)), "7x7");
+    assertFalse(k.supports(shape(1, 8, 9, 9, 8, 3, 3, 1, 1, 1, 1, 8)), "stride 3");
+    assertFalse(k.supports(new ConvShape(1, 8, 9, 9, 8, 5, 5, 3, 3, 1, 1, 0, 0, 0, 0, 2, 2, 8)),
+        "dilation 2");
+    assertEquals("depthwise", k.name());
+    ConvShape small = shape(1, 8, 9, 9, 8, 3, 1, 1, 1, 1, 1, 8);
+    assertEquals(4 * k.workspaceFloats(small, 1), k.workspaceFloats(small, 4));
+    // Scratch is a band of rows, not the plane.
+    assertEquals(k.workspaceFloats(shape(1, 8, 2000, 300, 8, 3, 1, 1, 1, 1, 1, 8), 1),
+        k.workspaceFloats(shape(1, 8, 4000, 300, 8, 3, 1, 1, 1, 1, 1, 8), 1));
+  }
+
+  @Test
+  void usesTheVectorApiWhenTheModuleIsPresent() {
+    assertEquals(KernelTesting.expectedOps("DepthwiseOps"), DepthwiseOps.get().getClass().getSimpleName());
+  }
+}
