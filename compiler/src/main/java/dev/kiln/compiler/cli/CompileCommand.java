@@ -9,6 +9,7 @@ import dev.kiln.compiler.codegen.CodegenOptions;
 import dev.kiln.compiler.codegen.GeneratedModel;
 import dev.kiln.compiler.codegen.JavaNames;
 import dev.kiln.compiler.codegen.Target;
+import dev.kiln.compiler.report.CompileReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -35,7 +36,8 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
       "Compiles a model into a Java class extending dev.kiln.runtime.KilnModel, with its weights"
-          + " resource (P/Name.weights) and memory plan (P/Name.plan.json).",
+          + " resource (P/Name.weights), memory plan (P/Name.plan.json) and report"
+          + " (P/Name.report.json: each layer's algorithm and why, the memory peak and budget).",
       "Example: kiln compile digits_cnn.onnx -o src/main/java --package com.example --target java"
     })
 final class CompileCommand implements Callable<Integer> {
@@ -71,7 +73,13 @@ final class CompileCommand implements Callable<Integer> {
           + " planned for that many (default: this machine's processors).")
   Integer threads;
 
+  @Option(names = "--report", paramLabel = "FILE",
+      description = "Where to write report.json (default: DIR/P/Name.report.json).")
+  Path report;
+
   @Mixin InputOptions inputOptions;
+
+  @Mixin SelectionOptions selectionOptions;
 
   @Override
   public Integer call() {
@@ -82,11 +90,13 @@ final class CompileCommand implements Callable<Integer> {
     CodegenOptions options = codegenOptions();
     checkOutputDir(outputDir);
 
-    CompileOptions.Builder compileOptions = CompileOptions.builder()
-        .importOptions(inputOptions.importOptions());
+    CompileOptions.Builder compileOptions = selectionOptions.applyTo(CompileOptions.builder()
+        .importOptions(inputOptions.importOptions()));
     if (threads != null) {
       compileOptions.threads(threads);
     }
+    // Everything that can fail on the user's input (an infeasible budget included) fails here,
+    // before the first file is written.
     CompileResult result = Compiler.compile(model, compileOptions.build());
     GeneratedModel generated = Codegen.generate(result.program(), chosen,
         options.withModel(model.getFileName().toString(), sha256(model)));
@@ -99,6 +109,10 @@ final class CompileCommand implements Callable<Integer> {
       generated.writeJar(jar);
       out.println("wrote " + jar);
     }
+    Path reportFile = report != null ? report : outputDir.resolve(options.pathBeside(".report.json"));
+    CompileReport.write(reportFile, result);
+    out.println("wrote " + reportFile);
+    out.println("summary: " + CompileReport.summary(result.selection()));
     return Main.OK;
   }
 

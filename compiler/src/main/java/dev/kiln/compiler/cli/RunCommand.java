@@ -73,6 +73,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin InputOptions inputOptions;
 
+  @Mixin SelectionOptions selectionOptions;
+
   @Override
   public Integer call() {
     if (threads < 1) {
@@ -81,6 +83,12 @@ final class RunCommand implements Callable<Integer> {
     if (!target.equals("cpu") && !target.equals("opencl")) {
       throw new KilnException("--target must be cpu or opencl, got '" + target + "'");
     }
+    if (target.equals("opencl") && selectionOptions.given()) {
+      throw new KilnException("--memory-budget, --memory-mode, --autotune and --machine choose the"
+          + " CPU's algorithms; --target opencl chooses the device's itself");
+    }
+    CompileOptions.Builder compileOptions = selectionOptions.applyTo(CompileOptions.builder())
+        .optimize(!noOptimize).threads(threads);
     Map<String, Path> inputFiles = new LinkedHashMap<>();
     for (String spec : inputs) {
       String[] nameAndFile = splitNamed(spec);
@@ -145,8 +153,7 @@ final class RunCommand implements Callable<Integer> {
     } else {
       // The lowered program, run directly: the same program the Java and bytecode backends emit,
       // so `kiln run` shows what a compiled model computes (and exercises its memory plan).
-      Program program = Compiler.compile(graph,
-          CompileOptions.builder().optimize(!noOptimize).threads(threads).build()).program();
+      Program program = Compiler.compile(graph, compileOptions.build()).program();
       Map<String, float[]> named = new LinkedHashMap<>();
       feeds.forEach((name, t) -> named.put(name, t.toFloatArray()));
       Map<String, float[]> computed;

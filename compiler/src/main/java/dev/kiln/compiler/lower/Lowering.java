@@ -11,6 +11,7 @@ import dev.kiln.compiler.ops.FusedConv;
 import dev.kiln.compiler.ops.ScaleShift;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -98,6 +99,7 @@ public final class Lowering {
     Map<String, Node> nodes = new HashMap<>();
     graph.nodes().forEach(n -> nodes.put(n.name(), n));
     List<KernelCall> calls = new ArrayList<>();
+    Map<String, Integer> weightFloatsByLayer = new LinkedHashMap<>();
     for (String name : plan.schedule()) {
       if (plan.isEliminated(name)) {
         continue;
@@ -113,7 +115,9 @@ public final class Lowering {
             + ": code generation does not support this operator on run-time data yet");
       }
       requireFloatOutputs(node, ctx);
+      int weightsBefore = weights.size();
       calls.addAll(lowering.lower(node, ctx));
+      weightFloatsByLayer.put(name, weights.size() - weightsBefore);
     }
     List<Program.IoSlot> inputs = new ArrayList<>();
     for (Value in : graph.inputs()) {
@@ -136,7 +140,7 @@ public final class Lowering {
       outputs.add(new Program.IoSlot(out, graph.type(out).shape().dims(), ctx.arenaOffset(out)));
     }
     return new Program(graph.name(), calls, Math.toIntExact(plan.arenaBytes() / Float.BYTES),
-        maxThreads, weights.toArray(), inputs, outputs, plan);
+        maxThreads, weights.toArray(), inputs, outputs, plan, weightFloatsByLayer);
   }
 
   /**
@@ -154,6 +158,14 @@ public final class Lowering {
           + " only computes float32 tensors (integer and bool values must be computed at compile"
           + " time)");
     }
+  }
+
+  /**
+   * Convolutions that share a weight tensor and an algorithm share its packed copy: this key. The
+   * algorithm selection counts the weights the same way.
+   */
+  public static String packedWeightsKey(String algorithm, String weightValue) {
+    return algorithm + ":" + weightValue;
   }
 
   /** The geometry of a convolution node, as its kernel sees it. */
