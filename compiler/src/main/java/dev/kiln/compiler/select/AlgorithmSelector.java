@@ -66,7 +66,7 @@ import java.util.TreeSet;
  * past it, a byte buys less time than the average byte between the two).
  */
 public final class AlgorithmSelector {
-  /** Above this many points a layer's frontier keeps the fastest point per weight bucket (see {@link #thin}). */
+  /** Above this many points a layer's frontier keeps the fastest point per weight bucket (see {@code thin}). */
   static final int MAX_FRONTIER = 20_000;
 
   private AlgorithmSelector() {}
@@ -115,7 +115,12 @@ public final class AlgorithmSelector {
   private record Planned(int[] options, MemoryPlan plan, long weightBytes, long peakBytes) {}
 
   public static AlgorithmSelection select(Graph graph, Request request) {
-    return new Run(graph, request).select();
+    return select(graph, request, MAX_FRONTIER);
+  }
+
+  /** With a smaller frontier cap, so tests reach the thinning. */
+  static AlgorithmSelection select(Graph graph, Request request, int maxFrontier) {
+    return new Run(graph, request, maxFrontier).select();
   }
 
   /** One selection's state. */
@@ -130,10 +135,12 @@ public final class AlgorithmSelector {
     final Map<String, Long> fixedBytesByNode = new LinkedHashMap<>();
     final Map<String, CostModel.Estimate> otherLayers = new LinkedHashMap<>();
     final Map<List<Integer>, Planned> planned = new HashMap<>();
+    final int maxFrontier;
 
-    Run(Graph graph, Request request) {
+    Run(Graph graph, Request request, int maxFrontier) {
       this.graph = graph;
       this.request = request;
+      this.maxFrontier = maxFrontier;
       this.costModel = new CostModel(request.machine(), request.threads());
     }
 
@@ -369,20 +376,25 @@ public final class AlgorithmSelector {
     }
 
     /**
-     * Keeps the frontier small when it is huge: the fastest point in each of {@link #MAX_FRONTIER}
-     * equal byte buckets. Never taken on the test models (docs/conv-algorithms.md); when it is, the
-     * result is optimal for a budget at most (layers × bucket) bytes smaller.
+     * Keeps a layer's frontier small when it grows huge: the fastest point in each of {@link
+     * #maxFrontier} equal byte buckets, and the lightest point. Every point kept is still exact,
+     * so every budget the walk accepts is still kept and a larger one never slower; what weakens is
+     * optimality (to that of a budget at most layers × bucket bytes smaller) and, where the planner
+     * needs more than the lower bound for the lightest points, the minimum found.
+     * Never needed on the test models (docs/conv-algorithms.md).
      */
-    static List<Point> thin(List<Point> frontier) {
-      if (frontier.size() <= MAX_FRONTIER) {
+    List<Point> thin(List<Point> frontier) {
+      if (frontier.size() <= maxFrontier) {
         return frontier;
       }
       long lo = frontier.get(0).bytes;
       long span = frontier.get(frontier.size() - 1).bytes - lo;
-      long bucket = Math.max(1, span / MAX_FRONTIER + 1);
-      List<Point> kept = new ArrayList<>();
-      for (Point p : frontier) {
-        if (!kept.isEmpty() && (kept.get(kept.size() - 1).bytes - lo) / bucket == (p.bytes - lo) / bucket) {
+      long bucket = Math.max(1, span / maxFrontier + 1);
+      // The lightest point stays whatever its bucket: the low mode and the minimum peak need it.
+      List<Point> kept = new ArrayList<>(List.of(frontier.get(0)));
+      for (Point p : frontier.subList(1, frontier.size())) {
+        Point last = kept.get(kept.size() - 1);
+        if (kept.size() > 1 && (last.bytes - lo) / bucket == (p.bytes - lo) / bucket) {
           kept.set(kept.size() - 1, p);
         } else {
           kept.add(p);
@@ -483,7 +495,7 @@ public final class AlgorithmSelector {
     KilnException infeasible(long budget, Planned lowest) {
       record Consumer(String what, long bytes) {}
       List<Consumer> consumers = new ArrayList<>();
-      consumers.add(new Consumer("the arena (activations, scratch, inputs and outputs)",
+      consumers.add(new Consumer("the arena of activations, scratch and I/O",
           lowest.plan().arenaBytes()));
       Map<String, Long> perNode = new LinkedHashMap<>(fixedBytesByNode);
       Set<String> stored = new HashSet<>();
@@ -547,45 +559,47 @@ public final class AlgorithmSelector {
       if (layer.candidates.size() == 1) {
         return name + ": the only algorithm that supports this layer";
       }
-      Candidate lightest = null;
+      // The baseline: the fastest algorithm that stores the weights in the fewest bytes.
+      Candidate baseline = null;
       for (Candidate k : layer.candidates) {
-        if (k != c && (lightest == null || k.weightBytes() < lightest.weightBytes()
-            || k.weightBytes() == lightest.weightBytes() && k.nanos() < lightest.nanos())) {
-          lightest = k;
+        if (baseline == null || k.weightBytes() < baseline.weightBytes()
+            || k.weightBytes() == baseline.weightBytes() && k.nanos() < baseline.nanos()) {
+          baseline = k;
         }
       }
-      String growth = null;
-      if (c.weightBytes() > lightest.weightBytes()) {
-        growth = name + ": " + ratio(lightest.nanos(), c.nanos()) + " faster than "
-            + Candidate.displayName(lightest.algorithm()) + ", +"
-            + MemorySize.format(c.weightBytes() - lightest.weightBytes()) + " weights";
+      String gain = null;
+      if (c.weightBytes() > baseline.weightBytes() && c.nanos() < baseline.nanos()) {
+        gain = name + ": " + ratio(baseline.nanos(), c.nanos()) + " faster than "
+            + Candidate.displayName(baseline.algorithm()) + ", +"
+            + MemorySize.format(c.weightBytes() - baseline.weightBytes()) + " weights";
       }
       // Faster candidates the budget kept out, each with how far it would take the peak over.
       String blocked = null;
       long smallestExcess = Long.MAX_VALUE;
-      for (Option o : layer.options) {
-        Candidate f = layer.candidates.get(o.candidate);
-        if (f.nanos() >= c.nanos() || budget == null) {
+      for (int o = 0; o < layer.options.size() && budget != null; o++) {
+        Candidate f = layer.candidates.get(layer.options.get(o).candidate);
+        if (f.nanos() >= c.nanos()) {
           continue;
         }
         int[] swapped = chosen.options().clone();
-        swapped[i] = layer.options.indexOf(o);
-        long excess = chosen.peakBytes() + f.weightBytes() - c.weightBytes()
-            + lowerBound(swapped) - arena - budget;
-        String what = excess > 0
-            ? Candidate.displayName(f.algorithm()) + " would exceed the budget by "
-                + MemorySize.format(excess)
-            : Candidate.displayName(f.algorithm()) + " would not fit the planned arena";
+        swapped[i] = o;
+        long moreWeights = f.weightBytes() - c.weightBytes();
+        long moreArena = lowerBound(swapped) - arena;
+        long excess = chosen.peakBytes() + moreWeights + moreArena - budget;
+        String what = Candidate.displayName(f.algorithm()) + (excess <= 0
+            ? " would not fit the planned arena"
+            : " would exceed the budget by " + MemorySize.format(excess)
+                + (moreWeights <= 0 ? " with its workspace" : ""));
         if (blocked == null || excess > 0 && excess < smallestExcess) {
           blocked = what;
           smallestExcess = excess > 0 ? excess : smallestExcess;
         }
       }
       if (blocked != null) {
-        return growth != null ? growth + "; " + blocked : name + ": " + blocked;
+        return (gain != null ? gain + "; " : name + ": ") + blocked;
       }
-      if (growth != null) {
-        return growth + ", " + (budget == null ? "no budget"
+      if (gain != null) {
+        return gain + ", " + (budget == null ? "no budget"
             : MemorySize.format(budget - chosen.peakBytes()) + " of budget left");
       }
       Candidate next = null;
@@ -595,7 +609,10 @@ public final class AlgorithmSelector {
         }
       }
       return name + ": the fastest, " + ratio(next.nanos(), c.nanos()) + " faster than "
-          + Candidate.displayName(next.algorithm()) + ", no extra weights";
+          + Candidate.displayName(next.algorithm())
+          + (c.weightBytes() > baseline.weightBytes() ? ", +"
+              + MemorySize.format(c.weightBytes() - baseline.weightBytes()) + " weights"
+              : ", no extra weights");
     }
 
     static String ratio(double slower, double faster) {
