@@ -146,14 +146,16 @@ final class RunCommand implements Callable<Integer> {
       outputFiles.put(name, Path.of(nameAndFile[1]));
     }
 
-    Main.announceKernels(spec.commandLine().getErr());
     Map<String, Tensor> results;
     if (target.equals("opencl")) {
+      Main.announceKernels(spec.commandLine().getErr());
       results = OpenClRun.run(graph, feeds, openClDevice, !noOptimize);
     } else {
       // The lowered program, run directly: the same program the Java and bytecode backends emit,
       // so `kiln run` shows what a compiled model computes (and exercises its memory plan).
+      // Compiled before the kernels line, so a compile error (an infeasible budget) is one line.
       Program program = Compiler.compile(graph, compileOptions.build()).program();
+      Main.announceKernels(spec.commandLine().getErr());
       Map<String, float[]> named = new LinkedHashMap<>();
       feeds.forEach((name, t) -> named.put(name, t.toFloatArray()));
       Map<String, float[]> computed;

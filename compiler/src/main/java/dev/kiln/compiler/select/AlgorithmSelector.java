@@ -208,7 +208,7 @@ public final class AlgorithmSelector {
       CostModel.Estimate e = costModel.estimate(k, shape);
       return new Candidate(k, e.flops(), e.bytes(),
           WeightsBlob.storedFloats(k.packedWeightFloats(shape)) * Float.BYTES,
-          (long) k.workspaceFloats(shape, request.threads()) * Float.BYTES, e.nanos(), Double.NaN);
+          (long) k.workspaceFloats(shape, request.threads()) * Float.BYTES, e.nanos());
     }
 
     void autotune() {
@@ -217,12 +217,22 @@ public final class AlgorithmSelector {
           double best = layer.candidates.stream().mapToDouble(Candidate::estimatedNanos).min()
               .orElseThrow();
           List<Candidate> timed = new ArrayList<>();
+          double scale = 1;
           for (Candidate c : layer.candidates) {
-            boolean worthTiming = c.estimatedNanos() <= Autotuner.SKIP_FACTOR * best
-                || layer.candidates.size() == 1;
-            timed.add(worthTiming ? c.withMeasured(tuner.measure(c.kernel(), layer.shape)) : c);
+            if (c.estimatedNanos() <= Autotuner.SKIP_FACTOR * best) {
+              Candidate measured = c.withMeasured(tuner.measure(c.kernel(), layer.shape));
+              if (c.estimatedNanos() == best) {
+                scale = measured.measuredNanos() / best;
+              }
+              timed.add(measured);
+            } else {
+              timed.add(c);
+            }
           }
-          layer.candidates = timed;
+          // What was not timed is compared by its estimate in the measured scale.
+          double measuredScale = scale;
+          layer.candidates = timed.stream()
+              .map(c -> c.measured() ? c : c.withEstimateScale(measuredScale)).toList();
         }
       }
     }
