@@ -26,8 +26,11 @@ public final class Autotuner implements AutoCloseable {
    */
   public static final double SKIP_FACTOR = 10;
 
-  /** Compile-time timing: 3 runs of at least 2 ms after at least 50 ms (at most 500 ms) of warm-up. */
-  public static final Timing DEFAULT_TIMING = new Timing(3, 50_000_000L, 2_000_000L);
+  /**
+   * Compile-time timing: 3 runs of at least 2 ms after at least 100 ms (at most 1 s) of warm-up. A
+   * kernel's first layer pays for its JIT compilation; later layers find it compiled.
+   */
+  public static final Timing DEFAULT_TIMING = new Timing(3, 100_000_000L, 2_000_000L);
 
   private final Timing timing;
   private final ThreadTeam team;

@@ -42,20 +42,20 @@ public record MachineProfile(String source, String measuredAt, String kernels, d
   private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /**
-   * The development machine's figures (docs/performance.md, 2026-11-21: a 2-core Intel Xeon with
-   * AVX-512, Temurin 25 with the Vector API): 160 GFLOP/s per core, about 15 GB/s once data leaves
-   * the caches, and each algorithm's best-by-CPU-time rate on ResNet-18's and MobileNet-V2's layers
-   * over that peak with this cost model's FLOP counts. The scalar fallback is 10–30× slower for
-   * Winograd; the built-in figures assume the Vector API, on which compiled models are meant to run.
+   * The development machine's figures, rounded from three runs of {@code kiln calibrate} on it
+   * (2026-11-21: a 2-core Intel Xeon with AVX-512, Temurin 25 with the Vector API, shared with
+   * other builds, so ±15%; docs/conv-algorithms.md has one run in full). The scalar fallback is
+   * 10–30× slower for Winograd; the built-in figures assume the Vector API, on which compiled
+   * models are meant to run.
    */
   public static final MachineProfile BUILT_IN = new MachineProfile("built-in", "",
       "Vector API, 512-bit (built-in figures)", 160.0, 15.0, Map.of(
-          "gemm-1x1", 0.62,
-          "tiled", 0.60,
-          "winograd-f2", 0.58,
-          "winograd-f4", 0.42,
-          "winograd-f6", 0.33,
-          "depthwise", 0.07,
+          "gemm-1x1", 0.72,
+          "tiled", 0.65,
+          "winograd-f2", 0.57,
+          "winograd-f4", 0.40,
+          "winograd-f6", 0.30,
+          "depthwise", 0.11,
           "direct", 0.004,
           OTHER, 0.02));
 

@@ -102,7 +102,7 @@ class CompileReportTest {
 
   @Test
   void theSummaryIsOneLine() {
-    assertEquals("5 convolutions (tiled 2, depthwise 1, gemm-1x1 1, winograd-f2 1), estimated 0.11 ms, peak"
+    assertEquals("5 convolutions (tiled 2, depthwise 1, gemm-1x1 1, winograd-f2 1), estimated 0.10 ms, peak"
         + " 631.7 KiB (fast: no budget; the minimum is 270.8 KiB)",
         CompileReport.summary(SelectionTesting.compile(NET, MemoryMode.FAST).selection()));
     assertEquals("5 convolutions (direct 3, depthwise 1, gemm-1x1 1), estimated 10.90 ms, peak"
