@@ -288,7 +288,8 @@ public final class AlgorithmSelector {
      * Lowers the graph once with the direct algorithm everywhere: the weights that do not depend on
      * the choice (biases, epilogue vectors, fully connected layers, tables) are what remains after
      * taking out the direct convolutions' own blocks. The same lowering lays out every program, so
-     * {@code fixed + Σ stored(packed)} is any choice's weights to the float.
+     * {@code fixed + Σ stored(packed)} is any choice's weights to the float. The layers this
+     * lowering runs are the ones the program will run.
      */
     void countFixedWeights() {
       Map<String, ConvChoice> direct = new LinkedHashMap<>();
@@ -312,8 +313,13 @@ public final class AlgorithmSelector {
         fixedBytesByNode.put(e.getKey(), bytes);
       }
       fixedWeightBytes = fixed;
+      estimateOtherLayers(dryRun.weightFloatsByLayer().keySet(), byName.keySet());
+    }
+
+    /** The layers that run code and are not convolutions: one estimate each, whatever the choice. */
+    void estimateOtherLayers(Set<String> running, Set<String> convolutions) {
       for (LayerCost cost : LayerCost.of(graph)) {
-        if (!byName.containsKey(cost.name()) && dryRun.weightFloatsByLayer().containsKey(cost.name())) {
+        if (running.contains(cost.name()) && !convolutions.contains(cost.name())) {
           otherLayers.put(cost.name(), costModel.estimate(cost.cost()));
         }
       }
