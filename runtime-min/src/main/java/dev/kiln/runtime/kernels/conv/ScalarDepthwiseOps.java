@@ -8,10 +8,35 @@ final class ScalarDepthwiseOps implements DepthwiseOps {
     rowTail(k, stride, in, inOff, inStride, w, wOff, fuse, bias, lo, hi, out, outOff, 0, count);
   }
 
-  /** {@link #row} for outputs {@code [from, to)}. */
+  /**
+   * {@link #row} for outputs {@code [from, to)}. Four outputs at a time: four independent FMA chains
+   * keep the pipelines busy where one chain would wait out each FMA's latency.
+   */
   static void rowTail(int k, int stride, float[] in, int inOff, int inStride, float[] w, int wOff,
       int fuse, float bias, float lo, float hi, float[] out, int outOff, int from, int to) {
-    for (int x = from; x < to; x++) {
+    int x = from;
+    for (; x + 4 <= to; x += 4) {
+      float v0 = 0f;
+      float v1 = 0f;
+      float v2 = 0f;
+      float v3 = 0f;
+      int base = inOff + stride * x;
+      for (int i = 0; i < k; i++) {
+        int row = base + i * inStride;
+        for (int j = 0; j < k; j++) {
+          float wij = w[wOff + i * k + j];
+          v0 = Math.fma(in[row + j], wij, v0);
+          v1 = Math.fma(in[row + stride + j], wij, v1);
+          v2 = Math.fma(in[row + 2 * stride + j], wij, v2);
+          v3 = Math.fma(in[row + 3 * stride + j], wij, v3);
+        }
+      }
+      out[outOff + x] = epilogue(v0, fuse, bias, lo, hi);
+      out[outOff + x + 1] = epilogue(v1, fuse, bias, lo, hi);
+      out[outOff + x + 2] = epilogue(v2, fuse, bias, lo, hi);
+      out[outOff + x + 3] = epilogue(v3, fuse, bias, lo, hi);
+    }
+    for (; x < to; x++) {
       float v = 0f;
       int base = inOff + stride * x;
       for (int i = 0; i < k; i++) {

@@ -78,8 +78,9 @@ import java.util.Arrays;
  * measurement.
  *
  * <p>Tasks are (image, tile block, output-channel group); the groups exist only to give small layers
- * enough tasks to share among threads, at the price of repeating the block's input transform once per
- * group. Every output is computed by exactly one task, in the same order whatever the thread split.
+ * enough tasks to share among threads, at the price of repeating the block's input transform in each
+ * worker that runs one of its groups (a worker running several transforms it once). Every output is
+ * computed by exactly one task, in the same order whatever the thread split.
  */
 public final class WinogradConv implements ConvKernel {
   /** F(2×2, 3×3): 16 multiplies per tile instead of 36. */
@@ -224,10 +225,14 @@ public final class WinogradConv implements ConvKernel {
       int tileCount = Math.min(blockTiles, tiles - firstTile);
       int lanes = roundUp(tileCount, LANE_QUANTUM);
 
-      for (int c = 0; c < s.inChannels; c++) {
-        int plane = inOff + (n * s.inChannels + c) * s.inH * s.inW;
-        transformInput(s, in, plane, firstTile, tileCount, tilesX, workspace, patchOff,
-            patchStride(blockTiles), rowsOff, rowStride, vOff + c * blockTiles, planeStride);
+      // The groups of one block are consecutive tasks: a worker that runs several of them
+      // transforms the block's input once (V depends only on the image and the block).
+      if (group == 0 || task == taskFrom) {
+        for (int c = 0; c < s.inChannels; c++) {
+          int plane = inOff + (n * s.inChannels + c) * s.inH * s.inW;
+          transformInput(s, in, plane, firstTile, tileCount, tilesX, workspace, patchOff,
+              patchStride(blockTiles), rowsOff, rowStride, vOff + c * blockTiles, planeStride);
+        }
       }
 
       int panelFrom = group * panels / groups;
