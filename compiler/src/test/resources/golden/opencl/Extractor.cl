@@ -3,7 +3,7 @@
 // 5 kernel calls -> 5 launches of 5 kernels.
 //
 // Every kernel takes (__global float* arena, __global const float* weights, int...):
-// the device arena of the static memory plan (13824 bytes), the weights (762 floats), then offsets in floats.
+// the device arena of the static memory plan (13824 bytes), the weights (768 floats), then offsets in floats.
 //
 // Convolution algorithms:
 //   Conv_0: cl-tiled (fewer than 8 channels: the transforms would cost what Winograd saves)

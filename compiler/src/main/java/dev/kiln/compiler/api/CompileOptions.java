@@ -1,6 +1,7 @@
 package dev.kiln.compiler.api;
 
 import dev.kiln.compiler.importer.ImportOptions;
+import dev.kiln.compiler.select.MachineProfile;
 import java.util.Objects;
 
 /**
@@ -14,13 +15,17 @@ import java.util.Objects;
  *     workspace for that many (default: this machine's processors)
  * @param memoryBudget the most bytes a model instance may hold (weights + arena), or {@code null}
  * @param memoryMode how to trade memory for speed when no budget is given, or {@code null} for the
- *     default
+ *     default ({@link MemoryMode#FAST}: no limit)
+ * @param autotune time every candidate algorithm on each layer at compile time instead of estimating
+ * @param machineProfile the machine the cost model estimates for, or {@code null} for {@link
+ *     MachineProfile#cached()} (the calibrated one, else the built-in figures), read when compiling
  * @param referenceKernels lower every operator to runtime-min's reference kernels (and convolutions
- *     to the direct algorithm): slow, but bit-identical to the graph interpreter, for tests and
- *     debugging
+ *     to the direct algorithm, with no selection): slow, but bit-identical to the graph interpreter,
+ *     for tests and debugging
  */
 public record CompileOptions(ImportOptions importOptions, boolean optimize, String forcedAlgorithm,
-    int threads, Long memoryBudget, MemoryMode memoryMode, boolean referenceKernels) {
+    int threads, Long memoryBudget, MemoryMode memoryMode, boolean autotune,
+    MachineProfile machineProfile, boolean referenceKernels) {
   public static final CompileOptions DEFAULTS = builder().build();
 
   public CompileOptions {
@@ -44,8 +49,8 @@ public record CompileOptions(ImportOptions importOptions, boolean optimize, Stri
 
   public Builder toBuilder() {
     return new Builder().importOptions(importOptions).optimize(optimize).forcedAlgorithm(forcedAlgorithm)
-        .threads(threads).memoryBudget(memoryBudget).memoryMode(memoryMode)
-        .referenceKernels(referenceKernels);
+        .threads(threads).memoryBudget(memoryBudget).memoryMode(memoryMode).autotune(autotune)
+        .machineProfile(machineProfile).referenceKernels(referenceKernels);
   }
 
   /** Builds {@link CompileOptions}. */
@@ -56,9 +61,30 @@ public record CompileOptions(ImportOptions importOptions, boolean optimize, Stri
     private int threads = Runtime.getRuntime().availableProcessors();
     private Long memoryBudget;
     private MemoryMode memoryMode;
+    private boolean autotune;
+    private MachineProfile machineProfile;
     private boolean referenceKernels;
 
     private Builder() {}
+
+    /**
+     * The budget, mode and autotune options as users write them (CLI, Maven plugin): see {@link
+     * SelectionSettings#parse}.
+     */
+    public Builder selection(SelectionSettings settings) {
+      return memoryBudget(settings.memoryBudget()).memoryMode(settings.memoryMode())
+          .autotune(settings.autotune());
+    }
+
+    public Builder autotune(boolean value) {
+      this.autotune = value;
+      return this;
+    }
+
+    public Builder machineProfile(MachineProfile value) {
+      this.machineProfile = value;
+      return this;
+    }
 
     public Builder referenceKernels(boolean value) {
       this.referenceKernels = value;
@@ -98,7 +124,7 @@ public record CompileOptions(ImportOptions importOptions, boolean optimize, Stri
 
     public CompileOptions build() {
       return new CompileOptions(importOptions, optimize, forcedAlgorithm, threads, memoryBudget,
-          memoryMode, referenceKernels);
+          memoryMode, autotune, machineProfile, referenceKernels);
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.kiln.compiler.ir.Graph;
 import dev.kiln.compiler.lower.ConvChoice;
 import dev.kiln.compiler.lower.Program;
 import dev.kiln.compiler.memory.MemoryPlan;
+import dev.kiln.compiler.select.AlgorithmSelection;
 import java.util.Map;
 
 /**
@@ -14,10 +15,18 @@ import java.util.Map;
  * @param choices the algorithm of each convolution, by node name
  * @param plan the memory plan of the optimized graph
  * @param program the lowered program every backend consumes
+ * @param selection the selection stage's explained decisions and memory proof, or {@code null} when
+ *     a backend chose the algorithms itself (the OpenCL device's)
  */
 public record CompileResult(Graph imported, Graph optimized, Map<String, ConvChoice> choices,
-    MemoryPlan plan, Program program) {
+    MemoryPlan plan, Program program, AlgorithmSelection selection) {
   public CompileResult {
     choices = Map.copyOf(choices);
+  }
+
+  /** A result without a selection stage (algorithms chosen by the caller). */
+  public CompileResult(Graph imported, Graph optimized, Map<String, ConvChoice> choices,
+      MemoryPlan plan, Program program) {
+    this(imported, optimized, choices, plan, program, null);
   }
 }

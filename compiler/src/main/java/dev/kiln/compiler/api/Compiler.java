@@ -1,6 +1,5 @@
 package dev.kiln.compiler.api;
 
-import dev.kiln.compiler.KilnException;
 import dev.kiln.compiler.importer.ModelImporter;
 import dev.kiln.compiler.ir.Graph;
 import dev.kiln.compiler.ir.Node;
@@ -15,15 +14,18 @@ import dev.kiln.compiler.ops.Conv;
 import dev.kiln.compiler.ops.FusedConv;
 import dev.kiln.compiler.passes.PassContext;
 import dev.kiln.compiler.passes.Pipeline;
-import dev.kiln.runtime.kernels.conv.ConvKernel;
-import dev.kiln.runtime.kernels.conv.ConvKernels;
+import dev.kiln.compiler.select.AlgorithmSelection;
+import dev.kiln.compiler.select.AlgorithmSelector;
+import dev.kiln.compiler.select.Autotuner;
+import dev.kiln.compiler.select.MachineProfile;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Kiln's pipeline in one place: import → passes → algorithm selection → memory plan → lowering.
+ * Kiln's pipeline in one place: import → passes → algorithm selection (which plans the memory of
+ * its candidates and keeps the plan of its choice) → lowering.
  * Backends (Java source, bytecode, the interpreter) take the {@link Program} from here.
  */
 public final class Compiler {
@@ -38,11 +40,38 @@ public final class Compiler {
     long start = System.nanoTime();
     Graph imported = ModelImporter.load(model, options.importOptions());
     listener.stageDone(CompileListener.Stage.IMPORT, System.nanoTime() - start);
-    return compile(imported, options, optimized -> chooseAlgorithms(optimized, options), listener);
+    return compile(imported, options, listener);
   }
 
   public static CompileResult compile(Graph imported, CompileOptions options) {
-    return compile(imported, options, optimized -> chooseAlgorithms(optimized, options));
+    return compile(imported, options, CompileListener.NONE);
+  }
+
+  /**
+   * With {@link CompileOptions#referenceKernels()} there is nothing to select: every convolution is
+   * direct, the one algorithm whose arithmetic matches the interpreter's.
+   */
+  private static CompileResult compile(Graph imported, CompileOptions options,
+      CompileListener listener) {
+    if (options.referenceKernels()) {
+      return compile(imported, options, Compiler::directEverywhere, listener);
+    }
+    long start = System.nanoTime();
+    Graph optimized = optimize(imported, options);
+    start = stageDone(listener, CompileListener.Stage.PASSES, start);
+    AlgorithmSelection selection = select(optimized, options);
+    start = stageDone(listener, CompileListener.Stage.SELECTION, start);
+    Map<String, ConvChoice> choices = selection.convChoices();
+    Program program = Lowering.lower(optimized, selection.plan(), choices, options.threads(), false);
+    stageDone(listener, CompileListener.Stage.LOWERING, start);
+    // The selection proved the peak from the plan and its own count of the weights; the program
+    // must hold exactly that, or the proof was about something else.
+    if (program.memoryBytes() != selection.peakBytes()) {
+      throw new IllegalStateException("the program holds " + program.memoryBytes()
+          + " bytes but the selection planned " + selection.peakBytes() + " (weights "
+          + (long) program.weightFloats() * Float.BYTES + " vs " + selection.weightBytes() + ")");
+    }
+    return new CompileResult(imported, optimized, choices, selection.plan(), program, selection);
   }
 
   /**
@@ -58,9 +87,7 @@ public final class Compiler {
   private static CompileResult compile(Graph imported, CompileOptions options,
       Function<Graph, Map<String, ConvChoice>> selection, CompileListener listener) {
     long start = System.nanoTime();
-    Graph optimized = options.optimize()
-        ? Pipeline.standard().run(imported, PassContext.quiet())
-        : imported;
+    Graph optimized = optimize(imported, options);
     start = stageDone(listener, CompileListener.Stage.PASSES, start);
     Map<String, ConvChoice> choices = selection.apply(optimized);
     start = stageDone(listener, CompileListener.Stage.SELECTION, start);
@@ -74,35 +101,41 @@ public final class Compiler {
     return new CompileResult(imported, optimized, choices, plan, program);
   }
 
+  /**
+   * The pipeline up to the algorithm selection (which includes the memory plan), without lowering:
+   * what {@code kiln inspect} summarizes. Throws the same errors as {@link #compile} for an
+   * infeasible budget.
+   */
+  public static AlgorithmSelection selectAlgorithms(Graph imported, CompileOptions options) {
+    return select(optimize(imported, options), options);
+  }
+
+  private static AlgorithmSelection select(Graph optimized, CompileOptions options) {
+    MachineProfile machine = options.machineProfile() != null ? options.machineProfile()
+        : MachineProfile.cached();
+    return AlgorithmSelector.select(optimized, new AlgorithmSelector.Request(options.threads(),
+        options.memoryBudget(), options.memoryMode(), options.forcedAlgorithm(), machine,
+        options.autotune() ? Autotuner.DEFAULT_TIMING : null));
+  }
+
+  private static Graph optimize(Graph imported, CompileOptions options) {
+    return options.optimize() ? Pipeline.standard().run(imported, PassContext.quiet()) : imported;
+  }
+
+  private static Map<String, ConvChoice> directEverywhere(Graph graph) {
+    Map<String, ConvChoice> choices = new LinkedHashMap<>();
+    for (Node n : graph.nodes()) {
+      if (n.op() instanceof Conv || n.op() instanceof FusedConv) {
+        choices.put(n.name(), ConvChooser.DIRECT.choose(n, Lowering.convShape(n, graph)));
+      }
+    }
+    return choices;
+  }
+
   /** Reports a stage that began at {@code start}; returns when the next one begins. */
   private static long stageDone(CompileListener listener, CompileListener.Stage stage, long start) {
     long now = System.nanoTime();
     listener.stageDone(stage, now - start);
     return System.nanoTime();
   }
-
-  private static Map<String, ConvChoice> chooseAlgorithms(Graph graph, CompileOptions options) {
-    ConvChooser chooser = ConvChooser.FIRST_SUPPORTING;
-    if (options.referenceKernels()) {
-      chooser = ConvChooser.DIRECT;
-    } else if (options.forcedAlgorithm() != null) {
-      ConvKernel forced;
-      try {
-        forced = ConvKernels.byName(options.forcedAlgorithm());
-      } catch (IllegalArgumentException e) {
-        throw new KilnException(e.getMessage());
-      }
-      chooser = (node, shape) -> forced.supports(shape)
-          ? ConvChoice.of(forced, "forced by the options")
-          : ConvChooser.FIRST_SUPPORTING.choose(node, shape);
-    }
-    Map<String, ConvChoice> choices = new LinkedHashMap<>();
-    for (Node n : graph.nodes()) {
-      if (n.op() instanceof Conv || n.op() instanceof FusedConv) {
-        choices.put(n.name(), chooser.choose(n, Lowering.convShape(n, graph)));
-      }
-    }
-    return choices;
-  }
-
 }

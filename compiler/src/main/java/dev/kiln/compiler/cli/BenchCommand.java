@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,8 +75,16 @@ final class BenchCommand implements Callable<Integer> {
           + " faster (C2 compiling the Vector API code), up to 10x this (default: ${DEFAULT-VALUE}).")
   int warmupMillis;
 
+  @Mixin SelectionOptions selectionOptions;
+
   @Override
   public Integer call() {
+    if (selectionOptions.given()) {
+      // Parsed first, so a bad value is reported as such rather than as misplaced.
+      selectionOptions.settings();
+      throw new KilnException("--memory-budget, --memory-mode, --autotune and --machine choose a"
+          + " model's algorithms; --kernels times every algorithm on its own");
+    }
     if (!kernels) {
       throw new KilnException("nothing to benchmark: add --kernels (model benchmarks are not there yet)");
     }

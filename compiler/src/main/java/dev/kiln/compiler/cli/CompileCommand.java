@@ -10,6 +10,7 @@ import dev.kiln.compiler.codegen.GeneratedModel;
 import dev.kiln.compiler.codegen.JavaNames;
 import dev.kiln.compiler.codegen.Target;
 import dev.kiln.compiler.codegen.opencl.OpenClBackend;
+import dev.kiln.compiler.report.CompileReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -38,7 +39,8 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
       "Compiles a model into a Java class extending dev.kiln.runtime.KilnModel, with its weights"
-          + " resource (P/Name.weights) and memory plan (P/Name.plan.json).",
+          + " resource (P/Name.weights), memory plan (P/Name.plan.json) and report"
+          + " (P/Name.report.json: each layer's algorithm and why, the memory peak and budget).",
       "Example: kiln compile digits_cnn.onnx -o src/main/java --package com.example --target java"
     })
 final class CompileCommand implements Callable<Integer> {
@@ -87,7 +89,13 @@ final class CompileCommand implements Callable<Integer> {
           + " compiles over a second print them).")
   boolean verbose;
 
+  @Option(names = "--report", paramLabel = "FILE",
+      description = "Where to write report.json (default: DIR/P/Name.report.json).")
+  Path report;
+
   @Mixin InputOptions inputOptions;
+
+  @Mixin SelectionOptions selectionOptions;
 
   @Override
   public Integer call() {
@@ -101,8 +109,8 @@ final class CompileCommand implements Callable<Integer> {
     CodegenOptions options = codegenOptions();
     checkOutputDir(outputDir);
 
-    CompileOptions.Builder compileOptions = CompileOptions.builder()
-        .importOptions(inputOptions.importOptions());
+    CompileOptions.Builder compileOptions = selectionOptions.applyTo(CompileOptions.builder()
+        .importOptions(inputOptions.importOptions()));
     if (threads != null) {
       compileOptions.threads(threads);
     }
@@ -129,6 +137,12 @@ final class CompileCommand implements Callable<Integer> {
         out.println("wrote " + file);
       }
     }
+    Path reportFile = report != null ? report : outputDir.resolve(options.pathBeside(".report.json"));
+    CompileReport.write(reportFile, result);
+    if (!quiet) {
+      out.println("wrote " + reportFile);
+      out.println("summary: " + CompileReport.summary(result.selection()));
+    }
     return Main.OK;
   }
 
@@ -152,7 +166,7 @@ final class CompileCommand implements Callable<Integer> {
     CodegenOptions options = codegenOptions();
     checkOutputDir(outputDir);
     CompileResult result = OpenClBackend.compile(model, CompileOptions.builder()
-        .importOptions(inputOptions.importOptions()).build(), OpenClBackend.NO_BUDGET);
+        .importOptions(inputOptions.importOptions()).build(), selectionOptions.deviceBudget());
     PrintWriter out = spec.commandLine().getOut();
     for (Path file : OpenClBackend.emit(OpenClBackend.generate(result, options.className()),
         outputDir, options.packageName())) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.compiler.KilnException;
+import dev.kiln.compiler.api.CompileOptions;
+import dev.kiln.compiler.api.Compiler;
 import dev.kiln.compiler.importer.ModelImporter;
 import dev.kiln.compiler.ir.Cost;
 import dev.kiln.compiler.ir.Graph;
@@ -14,6 +16,7 @@ import dev.kiln.compiler.ir.Value;
 import dev.kiln.compiler.passes.PassContext;
 import dev.kiln.compiler.passes.Pipeline;
 import dev.kiln.compiler.passes.Rewrite;
+import dev.kiln.compiler.report.CompileReport;
 import dev.kiln.compiler.report.LayerCost;
 import dev.kiln.compiler.report.OptimizationReport;
 import java.io.PrintWriter;
@@ -41,6 +44,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {
       "Prints each layer's op, output shape, parameters, FLOPs, bytes moved and"
           + " arithmetic intensity (FLOPs/byte), with totals: where a roofline analysis starts.",
+      "Ends with the compiled model's summary: convolution algorithms, estimated latency, memory"
+          + " peak against the budget (--memory-budget, --memory-mode).",
       "With --optimized, of the graph after Kiln's passes, with what they did.",
       "--dump-after and --trace-passes write to stderr, so --json output stays parseable."
     })
@@ -72,9 +77,14 @@ final class InspectCommand implements Callable<Integer> {
 
   @Mixin InputOptions inputOptions;
 
+  @Mixin SelectionOptions selectionOptions;
+
   @Override
   public Integer call() throws Exception {
+    CompileOptions compileOptions = selectionOptions.applyTo(CompileOptions.builder()
+        .importOptions(inputOptions.importOptions())).build();
     Graph graph = ModelImporter.load(model, inputOptions.importOptions());
+    String summary = summary(graph, compileOptions);
     OptimizationReport optimization = null;
     if (optimized || tracePasses || !dumpAfter.isEmpty()) {
       Graph imported = graph;
@@ -87,14 +97,33 @@ final class InspectCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      out.println(mapper.writeValueAsString(toJson(mapper, graph, layers, optimization)));
+      ObjectNode root = toJson(mapper, graph, layers, optimization);
+      root.put("summary", summary);
+      out.println(mapper.writeValueAsString(root));
     } else {
       printTable(out, graph, layers);
       if (optimization != null) {
         printOptimization(out, optimization);
       }
+      out.println("summary: " + summary);
     }
     return Main.OK;
+  }
+
+  /**
+   * The algorithm selection's one-line summary for the compiled model. A model that cannot be
+   * compiled can still be inspected: the line then says why, unless selection options were given
+   * (an infeasible budget, say: then the error is the answer).
+   */
+  private String summary(Graph imported, CompileOptions options) {
+    try {
+      return CompileReport.summary(Compiler.selectAlgorithms(imported, options));
+    } catch (KilnException e) {
+      if (selectionOptions.given()) {
+        throw e;
+      }
+      return "not compiled: " + e.getMessage();
+    }
   }
 
   /** The trace and the dumps the options ask for, both to {@code err}. */

@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
     description = "Kiln: compiles CNN models (ONNX, Kiln JSON) ahead of time into plain Java.",
     subcommands = {
       RunCommand.class, CompileCommand.class, InspectCommand.class, ConvertCommand.class,
-      BenchCommand.class, CommandLine.HelpCommand.class})
+      BenchCommand.class, CalibrateCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static final int OK = 0;
   public static final int USER_ERROR = 1;

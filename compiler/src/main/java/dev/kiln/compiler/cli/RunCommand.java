@@ -73,6 +73,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin InputOptions inputOptions;
 
+  @Mixin SelectionOptions selectionOptions;
+
   @Override
   public Integer call() {
     if (threads < 1) {
@@ -81,6 +83,9 @@ final class RunCommand implements Callable<Integer> {
     if (!target.equals("cpu") && !target.equals("opencl")) {
       throw new KilnException("--target must be cpu or opencl, got '" + target + "'");
     }
+    long deviceBudget = target.equals("opencl") ? selectionOptions.deviceBudget() : 0;
+    CompileOptions.Builder compileOptions = selectionOptions.applyTo(CompileOptions.builder())
+        .optimize(!noOptimize).threads(threads);
     Map<String, Path> inputFiles = new LinkedHashMap<>();
     for (String spec : inputs) {
       String[] nameAndFile = splitNamed(spec);
@@ -138,15 +143,16 @@ final class RunCommand implements Callable<Integer> {
       outputFiles.put(name, Path.of(nameAndFile[1]));
     }
 
-    Main.announceKernels(spec.commandLine().getErr());
     Map<String, Tensor> results;
     if (target.equals("opencl")) {
-      results = OpenClRun.run(graph, feeds, openClDevice, !noOptimize);
+      Main.announceKernels(spec.commandLine().getErr());
+      results = OpenClRun.run(graph, feeds, openClDevice, !noOptimize, deviceBudget);
     } else {
       // The lowered program, run directly: the same program the Java and bytecode backends emit,
       // so `kiln run` shows what a compiled model computes (and exercises its memory plan).
-      Program program = Compiler.compile(graph,
-          CompileOptions.builder().optimize(!noOptimize).threads(threads).build()).program();
+      // Compiled before the kernels line, so a compile error (an infeasible budget) is one line.
+      Program program = Compiler.compile(graph, compileOptions.build()).program();
+      Main.announceKernels(spec.commandLine().getErr());
       Map<String, float[]> named = new LinkedHashMap<>();
       feeds.forEach((name, t) -> named.put(name, t.toFloatArray()));
       Map<String, float[]> computed;

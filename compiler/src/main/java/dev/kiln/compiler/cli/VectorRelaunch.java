@@ -32,7 +32,7 @@ final class VectorRelaunch {
   static final String MODULE = "jdk.incubator.vector";
   static final String INCUBATOR_WARNING = "WARNING: Using incubator modules: jdk.incubator.vector";
   /** Subcommands that run kernels; the others ({@code inspect}, help, version) are not worth a JVM start. */
-  static final Set<String> KERNEL_COMMANDS = Set.of("run", "bench");
+  static final Set<String> KERNEL_COMMANDS = Set.of("run", "bench", "calibrate");
 
   private VectorRelaunch() {}
 
@@ -91,7 +91,9 @@ final class VectorRelaunch {
   static boolean runsKernels(String[] args) {
     for (String a : args) {
       if (!a.startsWith("-")) {
-        return KERNEL_COMMANDS.contains(a);
+        // compile --autotune times the kernels it chooses between.
+        return KERNEL_COMMANDS.contains(a)
+            || a.equals("compile") && Arrays.asList(args).contains("--autotune");
       }
     }
     return false;

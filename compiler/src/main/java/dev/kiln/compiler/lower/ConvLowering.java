@@ -32,7 +32,8 @@ final class ConvLowering implements OpLowering {
     }
     float[] packed = new float[choice.kernel().packedWeightFloats(shape)];
     choice.kernel().packWeights(shape, ctx.constant(node.input(1)).toFloatArray(), 0, packed, 0);
-    int weightOffset = ctx.addWeights(choice.kernel().name() + ":" + node.input(1), packed);
+    int weightOffset = ctx.addWeights(Lowering.packedWeightsKey(choice.kernel().name(), node.input(1)),
+        packed);
     int biasOffset = -1;
     if (node.hasInput(2)) {
       if (!ctx.isConstant(node.input(2))) {

@@ -11,6 +11,7 @@ import dev.kiln.compiler.ops.FusedConv;
 import dev.kiln.compiler.ops.ScaleShift;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -100,6 +101,7 @@ public final class Lowering {
     Map<String, Node> nodes = new HashMap<>();
     graph.nodes().forEach(n -> nodes.put(n.name(), n));
     List<KernelCall> calls = new ArrayList<>();
+    Map<String, Integer> weightFloatsByLayer = new LinkedHashMap<>();
     for (String name : plan.schedule()) {
       if (plan.isEliminated(name)) {
         continue;
@@ -115,7 +117,9 @@ public final class Lowering {
             + ": code generation does not support this operator on run-time data yet");
       }
       requireFloatOutputs(node, ctx);
+      int weightsBefore = weights.size();
       calls.addAll(lowering.lower(node, ctx));
+      weightFloatsByLayer.put(name, weights.size() - weightsBefore);
     }
     List<Program.IoSlot> inputs = new ArrayList<>();
     for (Value in : graph.inputs()) {
@@ -138,7 +142,7 @@ public final class Lowering {
       outputs.add(new Program.IoSlot(out, graph.type(out).shape().dims(), ctx.arenaOffset(out)));
     }
     return new Program(graph.name(), calls, Math.toIntExact(plan.arenaBytes() / Float.BYTES),
-        maxThreads, weights.toArray(), inputs, outputs, plan);
+        maxThreads, weights.toArray(), inputs, outputs, plan, weightFloatsByLayer);
   }
 
   /**
@@ -171,6 +175,14 @@ public final class Lowering {
     OpLowering lowering = LOWERINGS.get(node.opType());
     return lowering == null ? 0
         : lowering.workspaceFloats(node, graph, threads, referenceKernels) * Float.BYTES;
+  }
+
+  /**
+   * Convolutions that share a weight tensor and an algorithm share its packed copy: this key. The
+   * algorithm selection counts the weights the same way.
+   */
+  public static String packedWeightsKey(String algorithm, String weightValue) {
+    return algorithm + ":" + weightValue;
   }
 
   /** The geometry of a convolution node, as its kernel sees it. */

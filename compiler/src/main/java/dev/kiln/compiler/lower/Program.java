@@ -3,7 +3,10 @@ package dev.kiln.compiler.lower;
 import dev.kiln.compiler.memory.MemoryPlan;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -56,6 +59,7 @@ public final class Program {
   private final List<IoSlot> inputs;
   private final List<IoSlot> outputs;
   private final MemoryPlan plan;
+  private final Map<String, Integer> weightFloatsByLayer;
 
   /**
    * @param maxThreads the most threads a session may split layers over: kernel workspace in the
@@ -63,6 +67,18 @@ public final class Program {
    */
   public Program(String name, List<KernelCall> calls, int arenaFloats, int maxThreads, float[] weights,
       List<IoSlot> inputs, List<IoSlot> outputs, MemoryPlan plan) {
+    this(name, calls, arenaFloats, maxThreads, weights, inputs, outputs, plan, Map.of());
+  }
+
+  /**
+   * @param weightFloatsByLayer the floats of {@code weights} each layer added (a constant shared by
+   *     several layers counts for the first), padding included: they sum to {@code weights.length}
+   *     when every layer is listed
+   */
+  public Program(String name, List<KernelCall> calls, int arenaFloats, int maxThreads, float[] weights,
+      List<IoSlot> inputs, List<IoSlot> outputs, MemoryPlan plan,
+      Map<String, Integer> weightFloatsByLayer) {
+    this.weightFloatsByLayer = Collections.unmodifiableMap(new LinkedHashMap<>(weightFloatsByLayer));
     this.name = Objects.requireNonNull(name);
     this.calls = List.copyOf(calls);
     this.arenaFloats = arenaFloats;
@@ -113,5 +129,18 @@ public final class Program {
 
   public MemoryPlan plan() {
     return plan;
+  }
+
+  /** The floats of weights each layer added, in execution order (see the constructor). */
+  public Map<String, Integer> weightFloatsByLayer() {
+    return weightFloatsByLayer;
+  }
+
+  /**
+   * What a model instance of this program holds with one session: the weights and one arena (which
+   * holds the input and output slots) — {@code KilnModel.memoryBytes()} of every backend.
+   */
+  public long memoryBytes() {
+    return ((long) weights.length + arenaFloats) * Float.BYTES;
   }
 }

@@ -8,6 +8,10 @@ import java.util.Map;
  * Accumulates the model's weights into one float array, as the program's kernels read them (packed or
  * transformed where an algorithm needs that). Each block starts on a 16-float (64-byte) boundary so
  * vector loads of a block's start are aligned relative to the array.
+ *
+ * <p>Every block is padded at its end to that boundary, the last one included, so the array holds
+ * exactly {@code Σ roundUp(block, 16)} floats: the algorithm selection adds up what each choice
+ * stores ({@link #storedFloats}) and gets the model's weights to the float.
  */
 public final class WeightsBlob {
   static final int ALIGN_FLOATS = 16;
@@ -28,10 +32,15 @@ public final class WeightsBlob {
     return offset;
   }
 
+  /** The floats a block of {@code floats} takes in the array: itself and its end padding. */
+  public static long storedFloats(long floats) {
+    return (floats + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
+  }
+
   /** Reserves {@code floats} zeroed floats and returns their offset; the caller fills them via {@link #array()}. */
   public int reserve(int floats) {
-    int offset = (size + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
-    long end = (long) offset + floats;
+    int offset = size;
+    long end = offset + storedFloats(floats);
     if (end > Integer.MAX_VALUE - 8) {
       throw new dev.kiln.compiler.KilnException("the model's weights exceed 2^31 floats (8 GiB)");
     }
@@ -51,7 +60,7 @@ public final class WeightsBlob {
     return size;
   }
 
-  /** The weights, trimmed. */
+  /** The weights, with the last block's padding. */
   public float[] toArray() {
     return Arrays.copyOf(data, size);
   }

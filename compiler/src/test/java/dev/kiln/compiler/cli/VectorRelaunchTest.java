@@ -60,6 +60,9 @@ class VectorRelaunchTest {
   void onlyCommandsThatRunKernelsRelaunch() {
     assertTrue(VectorRelaunch.runsKernels(new String[] {"run", "m.onnx"}));
     assertTrue(VectorRelaunch.runsKernels(new String[] {"bench", "--kernels"}));
+    assertTrue(VectorRelaunch.runsKernels(new String[] {"calibrate"}));
+    assertTrue(VectorRelaunch.runsKernels(new String[] {"compile", "m.onnx", "-o", "d", "--autotune"}));
+    assertFalse(VectorRelaunch.runsKernels(new String[] {"compile", "m.onnx", "-o", "d"}));
     assertFalse(VectorRelaunch.runsKernels(new String[] {"inspect", "m.onnx"}));
     assertFalse(VectorRelaunch.runsKernels(new String[] {"--version"}));
     assertFalse(VectorRelaunch.runsKernels(new String[] {"help", "run"}));

@@ -10,6 +10,7 @@ import dev.kiln.compiler.exec.ProgramModel;
 import dev.kiln.compiler.importer.ImportOptions;
 import dev.kiln.compiler.importer.onnx.OnnxImporter;
 import dev.kiln.compiler.lower.Program;
+import dev.kiln.compiler.select.MachineProfile;
 import dev.kiln.compiler.testing.Attr;
 import dev.kiln.compiler.testing.ModelBuilder;
 import dev.kiln.compiler.testing.Tensors;
@@ -66,8 +67,10 @@ class GoldenTest {
 
   static Program tinyNetProgram() {
     return Compiler.compile(OnnxImporter.read(tinyNet(), "tiny_net.onnx", ImportOptions.DEFAULTS),
-        // Pinned: the workspace (and so every offset) depends on the threads compiled for.
-        CompileOptions.builder().threads(1).build()).program();
+        // Pinned: the workspace (and so every offset) depends on the threads compiled for, the
+        // algorithms and their reasons on the machine profile.
+        CompileOptions.builder().threads(1).machineProfile(MachineProfile.BUILT_IN).build())
+        .program();
   }
 
   static CodegenOptions tinyNetOptions() {

@@ -11,16 +11,19 @@ import java.util.List;
  */
 public final class ConvKernels {
   // Generated code names an algorithm by its constant here: the name, upper case, '-' as '_'.
-  public static final ConvKernel DEPTHWISE = DepthwiseConv.INSTANCE;
   public static final ConvKernel GEMM_1X1 = Gemm1x1Conv.INSTANCE;
-  public static final ConvKernel WINOGRAD_F2 = WinogradConv.F2;
+  public static final ConvKernel DEPTHWISE = DepthwiseConv.INSTANCE;
+  /** Winograd F(4×4, 3×3): 4× the 3×3 weights, the fastest on most 3×3 stride-1 layers. */
   public static final ConvKernel WINOGRAD_F4 = WinogradConv.F4;
+  /** Winograd F(2×2, 3×3): 16/9 of the 3×3 weights; the best on 7×7 maps. */
+  public static final ConvKernel WINOGRAD_F2 = WinogradConv.F2;
+  /** Winograd F(6×6, 3×3): 64/9 of the 3×3 weights. */
   public static final ConvKernel WINOGRAD_F6 = WinogradConv.F6;
   public static final ConvKernel TILED = TiledConv.INSTANCE;
   /** No packing, no workspace: the floor of every memory budget, and the baseline. */
   public static final ConvKernel DIRECT = DirectConv.INSTANCE;
 
-  private static final List<ConvKernel> ALL = List.of(DEPTHWISE, GEMM_1X1, WINOGRAD_F2, WINOGRAD_F4,
+  private static final List<ConvKernel> ALL = List.of(GEMM_1X1, DEPTHWISE, WINOGRAD_F4, WINOGRAD_F2,
       WINOGRAD_F6, TILED, DIRECT);
 
   private ConvKernels() {}

@@ -1,0 +1,200 @@
+package dev.kiln.compiler.cli;
+
+import static dev.kiln.compiler.cli.CliErrorsTest.kiln;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.compiler.cli.CliErrorsTest.Result;
+import dev.kiln.compiler.io.Npy;
+import dev.kiln.compiler.ir.Tensor;
+import dev.kiln.compiler.select.MachineProfile;
+import dev.kiln.compiler.select.SelectionTesting;
+import dev.kiln.compiler.testing.Attr;
+import dev.kiln.compiler.testing.ModelBuilder;
+import dev.kiln.compiler.testing.TensorAssert;
+import dev.kiln.compiler.testing.Tensors;
+import dev.kiln.runtime.kernels.conv.ConvKernel;
+import dev.kiln.runtime.kernels.conv.ConvKernels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --memory-budget, --memory-mode, --autotune and --machine on compile, run, inspect and bench; kiln calibrate. */
+class SelectionCliTest {
+  /** Pinned so the messages and numbers are the same on every machine. */
+  private static final String[] PINNED = {"--threads", "2", "--machine", "builtin"};
+
+  @TempDir Path dir;
+  private Path model;
+  private Path out;
+
+  @BeforeEach
+  void writeModel() throws IOException {
+    model = dir.resolve("small.onnx");
+    Files.write(model, SelectionTesting.smallNet());
+    out = dir.resolve("out");
+  }
+
+  private Result compile(String... extra) {
+    List<String> args = new ArrayList<>(List.of("compile", model.toString(), "-o", out.toString()));
+    args.addAll(List.of(PINNED));
+    args.addAll(List.of(extra));
+    return kiln(args.toArray(new String[0]));
+  }
+
+  private void assertUserError(String message, Result r) {
+    assertEquals(Main.USER_ERROR, r.status(), r.err());
+    assertEquals("kiln: " + message + "\n", r.err().replace(System.lineSeparator(), "\n"));
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void anInfeasibleBudgetIsOneLineAndWritesNothing() {
+    Result r = compile("--memory-budget", "1KiB", "--report", dir.resolve("report.json").toString());
+    assertUserError("small.onnx: the memory budget of 1.0 KiB (1024 bytes) is below this model's"
+        + " minimum feasible peak of 274.9 KiB (281472 bytes); the largest consumers are the arena of"
+        + " activations, scratch and I/O (126.0 KiB), the weights of 'conv4' (81.0 KiB) and the"
+        + " weights of 'conv2' (36.0 KiB)", r);
+    assertFalse(Files.exists(out), "nothing written");
+    assertFalse(Files.exists(dir.resolve("report.json")), "no report");
+  }
+
+  @Test
+  void badOptionValuesNameTheOption() {
+    assertUserError("--memory-budget: bad memory size '12XB': unknown unit 'XB' (use B, kB, KiB,"
+        + " MB, MiB, GB or GiB)", compile("--memory-budget", "12XB"));
+    assertUserError("--memory-mode 'quick': expected low, balanced or fast",
+        compile("--memory-mode", "quick"));
+    assertUserError("--memory-budget and --memory-mode exclude each other: give a byte budget or a"
+        + " mode, not both", compile("--memory-budget", "24MiB", "--memory-mode", "low"));
+    assertUserError("--memory-budget: memory size '0' is out of range",
+        compile("--memory-budget", "0"));
+    Path none = dir.resolve("none.json");
+    assertUserError(none + ": no such machine profile (kiln calibrate -o FILE writes one)",
+        kiln("compile", model.toString(), "-o", out.toString(), "--machine", none.toString()));
+    assertFalse(Files.exists(out), "nothing written");
+    // The same mixin on the other commands, checked before the model is even read.
+    assertUserError("--memory-mode 'quick': expected low, balanced or fast",
+        kiln("inspect", dir.resolve("missing.onnx").toString(), "--memory-mode", "quick"));
+    assertUserError("--memory-mode 'quick': expected low, balanced or fast",
+        kiln("run", dir.resolve("missing.onnx").toString(), "-i", "x.npy", "--memory-mode", "quick"));
+    assertUserError("--memory-mode 'quick': expected low, balanced or fast",
+        kiln("bench", "--kernels", "--memory-mode", "quick"));
+  }
+
+  @Test
+  void compileWritesAReportThatKeepsTheBudget() throws IOException {
+    Result r = compile("--memory-budget", "600000", "--class", "Small");
+    assertEquals(Main.OK, r.status(), r.err());
+    Path report = out.resolve("Small.report.json");
+    List<String> lines = r.out().lines().toList();
+    assertEquals("wrote " + report, lines.get(lines.size() - 2));
+    // Just under the fast peak (635.8 KiB): Winograd's +63 KiB on conv4 no longer fits.
+    assertEquals("summary: 5 convolutions (tiled 3, depthwise 1, gemm-1x1 1), estimated 0.13 ms,"
+        + " peak 546.9 KiB of a 585.9 KiB budget", lines.get(lines.size() - 1));
+    JsonNode memory = new ObjectMapper().readTree(Files.readString(report)).get("memory");
+    assertEquals(600_000, memory.get("budgetBytes").asLong());
+    assertTrue(memory.get("peakBytes").asLong() <= 600_000);
+
+    Path elsewhere = dir.resolve("reports/small.json");
+    assertEquals(Main.OK, compile("--memory-mode", "low", "--report", elsewhere.toString()).status());
+    JsonNode low = new ObjectMapper().readTree(Files.readString(elsewhere));
+    assertEquals("low", low.get("selection").get("mode").asText());
+    assertEquals(low.get("memory").get("minimumPeakBytes"), low.get("memory").get("peakBytes"));
+  }
+
+  @Test
+  void runTakesTheSameOptionsAndComputesTheSame() {
+    Path input = dir.resolve("x.npy");
+    Npy.write(input, Tensors.random(3, 1, 16, 24, 24));
+    Path fast = dir.resolve("fast.npy");
+    Path low = dir.resolve("low.npy");
+    Result r = kiln("run", model.toString(), "-i", input.toString(), "-o", fast.toString(),
+        "--threads", "2");
+    assertEquals(Main.OK, r.status(), r.err());
+    r = kiln("run", model.toString(), "-i", input.toString(), "-o", low.toString(), "--threads", "2",
+        "--memory-mode", "low", "--machine", "builtin");
+    assertEquals(Main.OK, r.status(), r.err());
+    Tensor expected = Npy.read(fast);
+    TensorAssert.assertClose(expected, Npy.read(low), 1e-4, "low vs fast");
+
+    assertUserError("--memory-mode, --autotune and --machine choose the CPU's algorithms; with"
+        + " --target opencl give --memory-budget, the device memory the model may hold",
+        kiln("run", model.toString(), "-i", input.toString(), "--target", "opencl",
+            "--memory-mode", "low"));
+    assertUserError("small.onnx: the memory budget of 1000 B (1000 bytes) is below this model's"
+        + " minimum feasible peak of 274.9 KiB (281472 bytes); the largest consumers are the arena of"
+        + " activations, scratch and I/O (126.0 KiB), the weights of 'conv4' (81.0 KiB) and the"
+        + " weights of 'conv2' (36.0 KiB)", kiln("run", model.toString(), "-i", input.toString(),
+            "--threads", "2", "--machine", "builtin", "--memory-budget", "1000"));
+  }
+
+  @Test
+  void inspectEndsWithTheSummary() {
+    Result r = kiln("inspect", model.toString(), "--memory-mode", "low", "--machine", "builtin");
+    assertEquals(Main.OK, r.status(), r.err());
+    List<String> lines = r.out().lines().toList();
+    String last = lines.get(lines.size() - 1);
+    assertTrue(last.startsWith("summary: 5 convolutions (") && last.endsWith(
+        " (low: the minimum feasible)"), last);
+    assertEquals(Main.USER_ERROR, kiln("inspect", model.toString(), "--memory-budget", "1").status());
+  }
+
+  @Test
+  void benchSaysWhereTheOptionsBelong() {
+    assertUserError("--memory-budget, --memory-mode, --autotune and --machine choose a model's"
+        + " algorithms; --kernels times every algorithm on its own",
+        kiln("bench", "--kernels", "--memory-budget", "24MiB"));
+  }
+
+  @Test
+  void autotuneRecordsMeasuredTimesInTheReport() throws IOException {
+    // One small layer keeps the timing short.
+    Path one = dir.resolve("one.onnx");
+    Files.write(one, new ModelBuilder(13).input("x", 1, 8, 12, 12)
+        .initializer("w", Tensors.random(9, 8, 8, 3, 3))
+        .namedNode("conv", "Conv", List.of("x", "w"), List.of("y"), Attr.ints("pads", 1, 1, 1, 1))
+        .output("y").build().toByteArray());
+    Path report = dir.resolve("one.json");
+    Result r = kiln("compile", one.toString(), "-o", out.toString(), "--autotune", "--report",
+        report.toString(), "--threads", "1", "--machine", "builtin");
+    assertEquals(Main.OK, r.status(), r.err());
+    assertTrue(r.out().contains(" (convolutions measured), "), r.out());
+    JsonNode root = new ObjectMapper().readTree(Files.readString(report));
+    assertTrue(root.get("selection").get("autotune").asBoolean());
+    JsonNode layer = root.get("layers").get(0);
+    assertTrue(layer.get("measuredNanos").asDouble() > 0, layer.toString());
+    int measured = 0;
+    for (JsonNode c : layer.get("candidates")) {
+      measured += c.has("measuredNanos") ? 1 : 0;
+    }
+    assertTrue(measured >= 2, layer.toString());
+  }
+
+  @Test
+  void calibrateWritesAProfileThatCompileUses() throws IOException {
+    Path profile = dir.resolve("machine.json");
+    Result r = kiln("calibrate", "--quick", "-o", profile.toString());
+    assertEquals(Main.OK, r.status(), r.err());
+    assertTrue(r.out().endsWith("wrote " + profile + System.lineSeparator()), r.out());
+    MachineProfile p = MachineProfile.read(profile);
+    assertTrue(p.peakGflopsPerCore() > 0 && p.bandwidthGBps() > 0, p.toString());
+    for (ConvKernel k : ConvKernels.all()) {
+      assertTrue(p.efficiency().containsKey(k.name()), k.name() + " measured: " + p.efficiency());
+    }
+    Path report = dir.resolve("r.json");
+    assertEquals(Main.OK, kiln("compile", model.toString(), "-o", out.toString(), "--machine",
+        profile.toString(), "--report", report.toString()).status());
+    JsonNode machine = new ObjectMapper().readTree(Files.readString(report)).get("machine");
+    assertEquals(profile.toString(), machine.get("source").asText());
+    assertEquals(p.peakGflopsPerCore(), machine.get("peakGflopsPerCore").asDouble());
+  }
+}
