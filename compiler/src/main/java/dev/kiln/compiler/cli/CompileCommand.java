@@ -9,9 +9,15 @@ import dev.kiln.compiler.codegen.CodegenOptions;
 import dev.kiln.compiler.codegen.GeneratedModel;
 import dev.kiln.compiler.codegen.JavaNames;
 import dev.kiln.compiler.codegen.Target;
+import dev.kiln.compiler.io.AtomicFiles;
+import dev.kiln.compiler.report.CompiledLayer;
+import dev.kiln.compiler.report.HtmlReport;
+import dev.kiln.compiler.report.MachinePeaks;
+import dev.kiln.compiler.report.Roofline;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -71,6 +77,12 @@ final class CompileCommand implements Callable<Integer> {
           + " planned for that many (default: this machine's processors).")
   Integer threads;
 
+  @Option(names = "--html", paramLabel = "FILE",
+      description = "Also write a self-contained HTML report: the roofline with each layer at its"
+          + " arithmetic intensity, the memory plan as a timeline, and each layer's algorithm with"
+          + " the reason it was chosen.")
+  Path html;
+
   @Mixin InputOptions inputOptions;
 
   @Override
@@ -98,6 +110,13 @@ final class CompileCommand implements Callable<Integer> {
     if (jar != null) {
       generated.writeJar(jar);
       out.println("wrote " + jar);
+    }
+    if (html != null) {
+      String page = HtmlReport.render(result, CompiledLayer.of(result),
+          Roofline.of(MachinePeaks.BUILT_IN, result.program().maxThreads()),
+          model.toString(), null);
+      AtomicFiles.write(html, page.getBytes(StandardCharsets.UTF_8));
+      out.println("wrote " + html);
     }
     return Main.OK;
   }
