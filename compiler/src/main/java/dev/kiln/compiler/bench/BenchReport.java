@@ -29,6 +29,8 @@ import java.util.Objects;
  *     KilnModel.memoryBytes()}; on OpenCL, device buffers)
  * @param peakRssBytes the whole process's peak resident memory (compiler, JVM and ONNX Runtime
  *     included); -1 where unknown
+ * @param cpuShare the benchmark thread's CPU time over the timed phase's wall time: below about
+ *     0.95 on one thread, other processes took the core and the numbers carry their noise
  * @param profile null without {@code --profile}
  * @param layers every layer, with its measured time when the profile is valid
  * @param ort null without {@code --compare-ort}
@@ -36,7 +38,8 @@ import java.util.Objects;
 public record BenchReport(String model, String target, String device, String input, int threads,
     ModelBenchmark.Protocol protocol, ModelBenchmark.Warmups warmups, double compileMs,
     double loadMs, double firstRunMs, RunStats kiln, long peakBytes, long weightBytes, long arenaBytes,
-    long peakRssBytes, Profile profile, List<LayerRow> layers, Roofline roofline, OrtComparison ort) {
+    long peakRssBytes, double cpuShare, Profile profile, List<LayerRow> layers, Roofline roofline,
+    OrtComparison ort) {
 
   public BenchReport {
     Objects.requireNonNull(kiln);
@@ -92,6 +95,9 @@ public record BenchReport(String model, String target, String device, String inp
   public record OrtComparison(String version, RunStats stats, long rssGrowthBytes, double maxAbsDiff,
       double maxAbsOutput) {}
 
+  /** Below this share of CPU time a one-thread benchmark was visibly slowed by other processes. */
+  static final double BUSY_CPU_SHARE = 0.95;
+
   /** Kiln's median over ONNX Runtime's; below 1 Kiln is faster. */
   public double ratio() {
     return ort == null ? Double.NaN : kiln.medianMs() / ort.stats().medianMs();
@@ -114,6 +120,7 @@ public record BenchReport(String model, String target, String device, String inp
     o.put("device", device);
     o.put("machine", Machine.describe());
     put(o, "loadAverage", Machine.loadAverage());
+    put(o, "cpuShare", cpuShare);
     o.put("input", input);
     o.put("threads", threads);
     o.put("warmupRuns", protocol.warmupRuns());
@@ -221,6 +228,12 @@ public record BenchReport(String model, String target, String device, String inp
         profile != null ? ", profiled " + warmups.profiled() : "",
         ort != null ? ", ONNX Runtime " + warmups.ort() : "", protocol.iterations(),
         "Kiln" + (profile != null ? ", Kiln profiled" : "") + (ort != null ? ", ONNX Runtime" : ""));
+    if (!Double.isNaN(cpuShare)) {
+      out.printf(Locale.ROOT, "- the benchmark thread ran %.0f%% of the timed phase's wall time%s%n",
+          100 * cpuShare, threads == 1 && cpuShare < BUSY_CPU_SHARE
+              ? String.format(Locale.ROOT, ": the machine was busy (load average %.1f), the numbers"
+                  + " carry that noise", Machine.loadAverage()) : "");
+    }
     out.println();
     out.println("| | mean ms | median ms | min ms | max ms | p90 ms | runs/s |");
     out.println("|---|---:|---:|---:|---:|---:|---:|");
@@ -251,8 +264,10 @@ public record BenchReport(String model, String target, String device, String inp
         profile.invariant(), profile.holds() ? "holds" : "FAILS", profile.profiledAvgMs());
     if (!profile.holds()) {
       out.printf(Locale.ROOT, "The per-layer table is withheld: its times would not add up to the"
-          + " run. A busy machine is the usual cause (load average %.1f); rerun with more"
-          + " --iters, or when the machine is quiet.%n%n", Machine.loadAverage());
+          + " run. A busy machine is the usual cause (load average %.1f%s); rerun with more"
+          + " --iters, or when the machine is quiet.%n%n", Machine.loadAverage(),
+          Double.isNaN(cpuShare) ? "" : String.format(Locale.ROOT,
+              ", the benchmark thread ran %.0f%% of the time", 100 * cpuShare));
       return;
     }
     out.println("| # | layer | op | algorithm | ms | % | MFLOP | MB | FLOP/B | GFLOP/s | % roofline"

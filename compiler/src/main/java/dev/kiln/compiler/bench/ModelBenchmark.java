@@ -3,6 +3,8 @@ package dev.kiln.compiler.bench;
 import dev.kiln.runtime.KilnModel;
 import dev.kiln.runtime.Session;
 import dev.kiln.runtime.TensorInfo;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,10 +59,13 @@ public final class ModelBenchmark {
    *     profiling
    * @param ortNanos ONNX Runtime's runs; empty without it
    * @param kilnOutputs the outputs of the last Kiln run, by name
+   * @param cpuShare the calling thread's CPU time over the wall time of the timed runs (by the real
+   *     clocks): near 1 when nothing else took the core, well below when the machine was busy; NaN
+   *     where thread CPU time is not available
    */
   public record Measurement(Warmups warmups, double[] kilnNanos, double[] profiledNanos,
       double[] profiledLayerSumNanos, long[] layerNanos, double[] ortNanos,
-      Map<String, float[]> kilnOutputs) {
+      Map<String, float[]> kilnOutputs, double cpuShare) {
 
     public RunStats kiln() {
       return RunStats.ofNanos(kilnNanos);
@@ -130,6 +135,8 @@ public final class ModelBenchmark {
       double[] profiled = new double[protocol.profile() ? iterations : 0];
       double[] profiledLayerSum = new double[profiled.length];
       double[] ortRuns = new double[ort != null ? iterations : 0];
+      long cpu0 = threadCpuNanos();
+      long wall0 = System.nanoTime();
       for (int r = 0; r < iterations; r++) {
         kiln[r] = time(kilnRun, clock);
         if (protocol.profile()) {
@@ -141,12 +148,15 @@ public final class ModelBenchmark {
           ortRuns[r] = time(ort::run, clock);
         }
       }
+      long wall = System.nanoTime() - wall0;
+      long cpu = threadCpuNanos() - cpu0;
+      double cpuShare = cpu0 < 0 || wall <= 0 ? Double.NaN : (double) cpu / wall;
       Map<String, float[]> outputs = new LinkedHashMap<>();
       for (int o = 0; o < outs.size(); o++) {
         outputs.put(outs.get(o).name(), outputData[o].clone());
       }
       return new Measurement(new Warmups(kilnWarmup, profiledWarmup, ortWarmup), kiln, profiled,
-          profiledLayerSum, layerNanos, ortRuns, outputs);
+          profiledLayerSum, layerNanos, ortRuns, outputs, cpuShare);
     }
   }
 
@@ -163,6 +173,12 @@ public final class ModelBenchmark {
     for (int o = 0; o < outputs.length; o++) {
       session.getOutput(o, outputs[o], 0);
     }
+  }
+
+  /** This thread's CPU time, or -1 where the JVM cannot tell. */
+  private static long threadCpuNanos() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
   }
 
   private static long sum(long[] values) {

@@ -229,6 +229,9 @@ final class BenchCommand implements Callable<Integer> {
       throw new KilnException("--threads and --iters must be at least 1, --warmup and --warmup-ms"
           + " not negative");
     }
+    if (ortJar != null && !Files.isRegularFile(ortJar)) {
+      throw new KilnException("--ort-jar " + ortJar + ": no such file");
+    }
     Long budget = memoryBudget == null ? null : MemorySize.parse(memoryBudget);
     Map<String, Tensor> data = new LinkedHashMap<>();
     Map<String, Path> files = new LinkedHashMap<>();

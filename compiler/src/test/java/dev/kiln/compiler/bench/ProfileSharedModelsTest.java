@@ -1,0 +1,106 @@
+package dev.kiln.compiler.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kiln.compiler.api.CompileOptions;
+import dev.kiln.compiler.api.Compiler;
+import dev.kiln.compiler.codegen.Codegen;
+import dev.kiln.compiler.codegen.CodegenOptions;
+import dev.kiln.compiler.codegen.ModelClassLoader;
+import dev.kiln.compiler.codegen.Target;
+import dev.kiln.compiler.importer.ImportOptions;
+import dev.kiln.compiler.io.Npy;
+import dev.kiln.compiler.ir.Shape;
+import dev.kiln.compiler.ir.Tensor;
+import dev.kiln.compiler.report.MachinePeaks;
+import dev.kiln.compiler.testing.SharedModels;
+import dev.kiln.compiler.testing.TensorAssert;
+import dev.kiln.runtime.KilnModel;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+
+/**
+ * The profile on the real exported models, run through the generated class as {@code kiln bench}
+ * runs it.
+ *
+ * <p>{@code layerTimesTileEveryProfiledRun} checks what holds on any machine, however busy: a
+ * profiled run's layer times lie inside that run, so their sum never exceeds it, and they cover
+ * it (the rest is copying the input in and the output out). {@code
+ * profileInvariantHoldsOnAQuietMachine} checks bench's own invariant, which compares the profile
+ * with separate unprofiled runs within 2%: on a shared machine whose runs vary by more than that
+ * (this one, at a load average of 6 on 2 cores, saw single runs 100× the median), it skips and says
+ * why rather than fail at random.
+ */
+class ProfileSharedModelsTest {
+  static final List<String> MODELS = SharedModels.ALL;
+
+  private static KilnModel generated(Path dir) {
+    var result = Compiler.compile(dir.resolve("model.onnx"), CompileOptions.builder().threads(1).build());
+    return ModelClassLoader.instantiate(Codegen.generate(result.program(), Target.BYTECODE,
+        CodegenOptions.of("dev.kiln.test", "Profiled")));
+  }
+
+  /** Small models need more runs for a stable sum. */
+  private static int iterations(String model) {
+    return model.equals("tiny_cbr") || model.equals("digits_cnn") ? 200 : 10;
+  }
+
+  @ParameterizedTest
+  @FieldSource("MODELS")
+  void layerTimesTileEveryProfiledRun(String model) {
+    Path dir = SharedModels.dir(model);
+    Tensor input = Npy.read(dir.resolve("input.npy"));
+    try (KilnModel m = generated(dir)) {
+      int iterations = iterations(model);
+      ModelBenchmark.Measurement r = ModelBenchmark.measure(m,
+          Map.of(m.inputs().get(0).name(), input.toFloatArray()), 1, null,
+          new ModelBenchmark.Protocol(3, 100_000_000L, iterations, true), System::nanoTime);
+
+      double[] covered = new double[iterations];
+      for (int i = 0; i < iterations; i++) {
+        double layers = r.profiledLayerSumNanos()[i];
+        double run = r.profiledNanos()[i];
+        assertTrue(layers > 0 && layers <= run, model + ", run " + i + ": layers " + layers
+            + " ns, run " + run + " ns");
+        covered[i] = layers / run;
+      }
+      Arrays.sort(covered);
+      assertTrue(covered[iterations / 2] >= BenchReport.Profile.LOWER, model
+          + ": the median run's layers cover only " + covered[iterations / 2] + " of it");
+      assertEquals(Arrays.stream(r.profiledLayerSumNanos()).sum(),
+          Arrays.stream(r.layerNanos()).sum(), 1e-6, "per-layer totals and per-run sums agree");
+      for (int l = 0; l < m.layerCount(); l++) {
+        assertTrue(r.layerNanos()[l] > 0, model + ": layer " + l + " never timed");
+      }
+      Tensor expected = Npy.read(dir.resolve("expected_ort.npy"));
+      float[] out = r.kilnOutputs().values().iterator().next();
+      TensorAssert.assertClose(expected, Tensor.adopt(expected.shape(), out), 1e-4, model);
+    }
+  }
+
+  @ParameterizedTest
+  @FieldSource("MODELS")
+  void profileInvariantHoldsOnAQuietMachine(String model) {
+    Path dir = SharedModels.dir(model);
+    double load = Machine.loadAverage();
+    int processors = Machine.processors();
+    assumeTrue(load >= 0 && load < 0.5 * processors, String.format(java.util.Locale.ROOT,
+        "the machine is busy (load average %.1f on %d processors): separate runs vary by more than"
+            + " the invariant's 2%%, skipping", load, processors));
+    Tensor input = Npy.read(dir.resolve("input.npy"));
+    ModelBench.Settings settings = new ModelBench.Settings(dir.resolve("model.onnx"),
+        Map.<String, Shape>of(), Map.of(ImportOptions.SOLE_INPUT, input),
+        Map.of(ImportOptions.SOLE_INPUT, dir.resolve("input.npy")), 1,
+        new ModelBenchmark.Protocol(10, 500_000_000L, 2 * iterations(model), true), null, false, null,
+        false, null, MachinePeaks.BUILT_IN);
+    BenchReport report = ModelBench.run(settings).report();
+    assertTrue(report.profile().holds(), model + ": opSumMs " + report.profile().opSumMs()
+        + " against avgMs " + report.profile().avgMs() + " (" + report.profile().invariant() + ")");
+  }
+}
