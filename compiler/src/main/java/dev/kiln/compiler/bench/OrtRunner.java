@@ -35,8 +35,8 @@ public interface OrtRunner extends AutoCloseable {
   void close();
 
   /**
-   * Creates an ONNX Runtime session for {@code model} with {@code threads} intra-op threads and
-   * everything else at its defaults (all graph optimizations, the CPU arena).
+   * Creates an ONNX Runtime session for {@code model} with {@code threads} intra-op threads, all
+   * graph optimizations and the CPU arena, its workers spinning only inside runs.
    *
    * @param ortJar the ONNX Runtime jar, or {@code null} to use the class path
    * @throws KilnException when ONNX Runtime cannot be found, or refuses the model

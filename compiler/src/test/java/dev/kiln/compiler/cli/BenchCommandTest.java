@@ -2,6 +2,7 @@ package dev.kiln.compiler.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.onnxruntime.OrtEnvironment;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import dev.kiln.compiler.testing.Attr;
 import dev.kiln.compiler.testing.ModelBuilder;
 import dev.kiln.compiler.testing.Tensors;
 import dev.kiln.compiler.testing.Xhtml;
+import dev.kiln.runtime.opencl.OpenClContext;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -57,12 +59,12 @@ class BenchCommandTest {
         .input("x", 1, 3, 12, 12)
         .initializer("w", Tensors.random(1, 8, 3, 3, 3))
         .initializer("b", Tensors.random(2, 8))
-        .initializer("fc", Tensors.random(3, 8, 5))
+        .initializer("fc", Tensors.random(3, 5, 8))
         .namedNode("conv", "Conv", List.of("x", "w", "b"), List.of("c"), Attr.ints("pads", 1, 1, 1, 1))
         .namedNode("relu", "Relu", List.of("c"), List.of("r"))
         .namedNode("gap", "GlobalAveragePool", List.of("r"), List.of("g"))
         .namedNode("flatten", "Flatten", List.of("g"), List.of("f"))
-        .namedNode("fc", "MatMul", List.of("f", "fc"), List.of("y"))
+        .namedNode("fc", "Gemm", List.of("f", "fc"), List.of("y"), Attr.i("transB", 1))
         .output("y")
         .build()
         .toByteArray());
@@ -101,7 +103,7 @@ class BenchCommandTest {
     JsonNode p = new ObjectMapper().readTree(plain.toFile());
     assertEquals(KEYS, keys(p));
     assertEquals(ROOFLINE_KEYS, keys(p.get("roofline")));
-    assertEquals(3, p.get("layers").size(), "conv (with the ReLU fused), gap, matmul (the flatten"
+    assertEquals(3, p.get("layers").size(), "conv (with the ReLU fused), gap, gemm (the flatten"
         + " is a view): " + p.get("layers"));
     for (JsonNode layer : p.get("layers")) {
       assertEquals(LAYER_KEYS, keys(layer));
@@ -161,7 +163,23 @@ class BenchCommandTest {
     assertEquals(Main.OK, bench("--profile", "--html", html.toString()), err);
     Document doc = Xhtml.parse(Files.readString(html));
     assertEquals(3, doc.getElementsByTagNameNS(Xhtml.SVG, "circle").getLength(),
-        "one point per layer with arithmetic (conv, gap, matmul)");
+        "one point per layer with arithmetic (conv, gap, gemm)");
+  }
+
+  @Test
+  void openClTargetTimesToTheReadBackWithTheSameSchema() throws IOException {
+    String reason = OpenClContext.unavailableReason();
+    assumeTrue(reason == null, () -> "OpenCL tests skipped: " + reason);
+    Path json = dir.resolve("opencl.json");
+    assertEquals(Main.OK, bench("--target", "opencl", "--profile", "--json", json.toString()), err);
+    JsonNode j = new ObjectMapper().readTree(json.toFile());
+    assertEquals(KEYS, keys(j));
+    assertEquals("opencl", j.get("target").asText());
+    assertTrue(j.get("device").asText().length() > 0 && j.get("avgMs").asDouble() > 0, j.toString());
+    assertTrue(j.get("opSumMs").asDouble() > 0, "kernels' device time: " + j);
+    assertEquals("opSumMs ≤ 1.02 × avgMs", j.get("profileInvariant").asText(),
+        "transfers and launch gaps are in no kernel: no lower bound on a device");
+    assertEquals(3, j.get("layers").size());
   }
 
   @Test
