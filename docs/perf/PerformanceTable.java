@@ -66,9 +66,10 @@ public class PerformanceTable {
       maxLoad = Math.max(maxLoad, r.get("loadAverage").asDouble());
     }
     sb.append(String.format(Locale.ROOT, "**The machine was shared** with other jobs: load average"
-        + " %.1f–%.1f on its %s processors during the runs. \"CPU share\" is how much of the timed"
-        + " phase's wall time the benchmark thread actually ran; well below 100%%, other processes"
-        + " took the core and both runtimes' times carry that noise (medians resist it best).%n%n",
+        + " %.1f–%.1f on its %s processors during the runs. \"CPU share\" (one thread only) is how"
+        + " much of the timed phase's wall time the benchmark thread actually ran; well below 100%%,"
+        + " other processes took the core and both runtimes' times carry that noise (medians resist"
+        + " it best).%n%n",
         minLoad, maxLoad, first.get("machine").asText().replaceAll(".*, (\\d+) available processors.*", "$1")));
 
     sb.append("| model | threads | Kiln median ms | ORT median ms | Kiln / ORT | Kiln p90 ms | ORT p90 ms"

@@ -29,10 +29,12 @@ import java.util.Objects;
  *     KilnModel.memoryBytes()}; on OpenCL, device buffers)
  * @param peakRssBytes the whole process's peak resident memory (compiler, JVM and ONNX Runtime
  *     included); -1 where unknown
- * @param cpuShare the benchmark thread's CPU time over the timed phase's wall time: below about
- *     0.95 on one thread, other processes took the core and the numbers carry their noise
+ * @param cpuShare the benchmark thread's CPU time over the timed phase's wall time, on one thread
+ *     (NaN on more): below about 0.95, other processes took the core and the numbers carry their
+ *     noise
  * @param profile null without {@code --profile}
  * @param layers every layer, with its measured time when the profile is valid
+ * @param roofline the CPU's, or null on an OpenCL device (whose peaks Kiln does not know)
  * @param ort null without {@code --compare-ort}
  */
 public record BenchReport(String model, String target, String device, String input, int threads,
@@ -153,10 +155,14 @@ public record BenchReport(String model, String target, String device, String inp
       o.put("profileInvariantHolds", profile.holds());
     }
     ObjectNode r = o.putObject("roofline");
-    put(r, "peakGflops", roofline.peakGflops());
-    put(r, "bandwidthGBs", roofline.bandwidthGBs());
-    put(r, "ridgeFlopPerByte", roofline.ridgeIntensity());
-    r.put("source", roofline.source());
+    put(r, "peakGflops", roofline == null ? Double.NaN : roofline.peakGflops());
+    put(r, "bandwidthGBs", roofline == null ? Double.NaN : roofline.bandwidthGBs());
+    put(r, "ridgeFlopPerByte", roofline == null ? Double.NaN : roofline.ridgeIntensity());
+    if (roofline == null) {
+      r.putNull("source");
+    } else {
+      r.put("source", roofline.source());
+    }
     ArrayNode array = o.putArray("layers");
     boolean timed = layerTimesValid();
     for (LayerRow row : layers) {
@@ -170,12 +176,16 @@ public record BenchReport(String model, String target, String device, String inp
       n.put("flops", l.flops());
       n.put("bytes", l.bytes());
       put(n, "intensity", l.arithmeticIntensity());
-      n.put("bound", l.flops() == 0 ? "none"
-          : roofline.memoryBound(l.arithmeticIntensity()) ? "memory" : "compute");
+      if (roofline == null) {
+        n.putNull("bound");
+      } else {
+        n.put("bound", l.flops() == 0 ? "none"
+            : roofline.memoryBound(l.arithmeticIntensity()) ? "memory" : "compute");
+      }
       double ms = timed ? row.ms() : Double.NaN;
       put(n, "ms", ms);
       put(n, "gflops", timed && l.flops() > 0 ? row.gflops() : Double.NaN);
-      put(n, "rooflinePercent", timed && l.flops() > 0
+      put(n, "rooflinePercent", timed && l.flops() > 0 && roofline != null
           ? roofline.percentOfRoof(row.gflops(), l.arithmeticIntensity()) : Double.NaN);
     }
     if (ort == null) {
@@ -218,8 +228,9 @@ public record BenchReport(String model, String target, String device, String inp
     out.printf(Locale.ROOT, "# kiln bench %s (kiln %s, %s)%n%n", model, Version.KILN,
         java.time.LocalDate.now());
     out.printf(Locale.ROOT, "- machine: %s%n", Machine.describe());
-    out.printf(Locale.ROOT, "- target: %s, %s, %d thread%s; input: %s%n", target, device, threads,
-        threads == 1 ? "" : "s", input);
+    out.printf(Locale.ROOT, "- target: %s, %s%s; input: %s%n", target, device,
+        target.equals("cpu") ? String.format(Locale.ROOT, ", %d thread%s", threads,
+            threads == 1 ? "" : "s") : "", input);
     out.printf(Locale.ROOT, "- compile %.0f ms, load %.0f ms, first run %.1f ms (not in the"
         + " statistics)%n", compileMs, loadMs, firstRunMs);
     out.printf(Locale.ROOT, "- protocol: untimed warm-up of each kind (at least %d runs and %.0f ms;"
@@ -230,7 +241,7 @@ public record BenchReport(String model, String target, String device, String inp
         "Kiln" + (profile != null ? ", Kiln profiled" : "") + (ort != null ? ", ONNX Runtime" : ""));
     if (!Double.isNaN(cpuShare)) {
       out.printf(Locale.ROOT, "- the benchmark thread ran %.0f%% of the timed phase's wall time%s%n",
-          100 * cpuShare, threads == 1 && cpuShare < BUSY_CPU_SHARE
+          100 * cpuShare, cpuShare < BUSY_CPU_SHARE
               ? String.format(Locale.ROOT, ": the machine was busy (load average %.1f), the numbers"
                   + " carry that noise", Machine.loadAverage()) : "");
     }
@@ -252,8 +263,12 @@ public record BenchReport(String model, String target, String device, String inp
         peakRssBytes < 0 ? "unknown" : MemorySize.format(peakRssBytes),
         ort == null ? "" : "; ONNX Runtime's RSS growth (session + first run) "
             + (ort.rssGrowthBytes() < 0 ? "unknown" : MemorySize.format(ort.rssGrowthBytes())));
-    out.printf(Locale.ROOT, "Roofline: %.1f GFLOP/s peak, %.1f GB/s, ridge at %.1f FLOP/byte (%s)%n",
-        roofline.peakGflops(), roofline.bandwidthGBs(), roofline.ridgeIntensity(), roofline.source());
+    if (roofline != null) {
+      out.printf(Locale.ROOT, "Roofline: %.1f GFLOP/s peak, %.1f GB/s, ridge at %.1f FLOP/byte (%s)%n",
+          roofline.peakGflops(), roofline.bandwidthGBs(), roofline.ridgeIntensity(), roofline.source());
+    } else {
+      out.println("Roofline: unknown for this device (the machine profile describes the CPU)");
+    }
     if (profile == null) {
       out.println();
       return;
@@ -281,9 +296,10 @@ public record BenchReport(String model, String target, String device, String inp
           100 * row.ms() / profile.opSumMs(), l.flops() / 1e6, l.bytes() / 1e6,
           arithmetic ? String.format(Locale.ROOT, "%.1f", l.arithmeticIntensity()) : "-",
           arithmetic ? String.format(Locale.ROOT, "%.1f", row.gflops()) : "-",
-          arithmetic ? String.format(Locale.ROOT, "%.0f%%",
+          arithmetic && roofline != null ? String.format(Locale.ROOT, "%.0f%%",
               roofline.percentOfRoof(row.gflops(), l.arithmeticIntensity())) : "-",
-          !arithmetic ? "-" : roofline.memoryBound(l.arithmeticIntensity()) ? "memory" : "compute");
+          !arithmetic || roofline == null ? "-"
+              : roofline.memoryBound(l.arithmeticIntensity()) ? "memory" : "compute");
     }
     out.println();
   }

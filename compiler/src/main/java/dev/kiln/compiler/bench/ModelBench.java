@@ -212,8 +212,8 @@ public final class ModelBench {
           describeInputs(s), s.threads(), p, new ModelBenchmark.Warmups(p.warmupRuns(),
               profiled != null ? p.warmupRuns() : 0, 0),
           (t1 - t0) / 1e6, (t2 - t1) / 1e6, firstRunMs, stats, OpenClBackend.deviceBytes(result.program()),
-          weightBytes, arenaBytes, ProcessMemory.peakRssBytes(), Double.NaN, profile, rows,
-          Roofline.of(s.peaks(), s.threads()), null);
+          weightBytes, arenaBytes, ProcessMemory.peakRssBytes(), Double.NaN, profile, rows, null,
+          null);
       return new Outcome(report, result, layers);
     } catch (OpenClException e) {
       throw new KilnException("--target opencl: " + e.getMessage(), e);

@@ -60,8 +60,9 @@ public final class ModelBenchmark {
    * @param ortNanos ONNX Runtime's runs; empty without it
    * @param kilnOutputs the outputs of the last Kiln run, by name
    * @param cpuShare the calling thread's CPU time over the wall time of the timed runs (by the real
-   *     clocks): near 1 when nothing else took the core, well below when the machine was busy; NaN
-   *     where thread CPU time is not available
+   *     clocks): near 1 when nothing else took the core, well below when the machine was busy. NaN
+   *     with more than one thread (the caller then also waits for workers, parked, which is not
+   *     noise) and where thread CPU time is not available
    */
   public record Measurement(Warmups warmups, double[] kilnNanos, double[] profiledNanos,
       double[] profiledLayerSumNanos, long[] layerNanos, double[] ortNanos,
@@ -135,8 +136,10 @@ public final class ModelBenchmark {
       double[] profiled = new double[protocol.profile() ? iterations : 0];
       double[] profiledLayerSum = new double[profiled.length];
       double[] ortRuns = new double[ort != null ? iterations : 0];
-      long cpu0 = threadCpuNanos();
+      threadCpuNanos();
+      // The CPU interval lies inside the wall interval, so the share cannot pass 1.
       long wall0 = System.nanoTime();
+      long cpu0 = threadCpuNanos();
       for (int r = 0; r < iterations; r++) {
         kiln[r] = time(kilnRun, clock);
         if (protocol.profile()) {
@@ -148,9 +151,9 @@ public final class ModelBenchmark {
           ortRuns[r] = time(ort::run, clock);
         }
       }
-      long wall = System.nanoTime() - wall0;
       long cpu = threadCpuNanos() - cpu0;
-      double cpuShare = cpu0 < 0 || wall <= 0 ? Double.NaN : (double) cpu / wall;
+      long wall = System.nanoTime() - wall0;
+      double cpuShare = cpu0 < 0 || wall <= 0 || threads != 1 ? Double.NaN : (double) cpu / wall;
       Map<String, float[]> outputs = new LinkedHashMap<>();
       for (int o = 0; o < outs.size(); o++) {
         outputs.put(outs.get(o).name(), outputData[o].clone());

@@ -229,6 +229,9 @@ final class BenchCommand implements Callable<Integer> {
       throw new KilnException("--threads and --iters must be at least 1, --warmup and --warmup-ms"
           + " not negative");
     }
+    if (html != null && target.equals("opencl")) {
+      throw new KilnException("--html draws the CPU's roofline; it does not go with --target opencl");
+    }
     if (ortJar != null && !Files.isRegularFile(ortJar)) {
       throw new KilnException("--ort-jar " + ortJar + ": no such file");
     }

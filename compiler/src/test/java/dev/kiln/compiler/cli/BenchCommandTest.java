@@ -173,13 +173,14 @@ class BenchCommandTest {
     Path json = dir.resolve("opencl.json");
     assertEquals(Main.OK, bench("--target", "opencl", "--profile", "--json", json.toString()), err);
     JsonNode j = new ObjectMapper().readTree(json.toFile());
-    assertEquals(KEYS, keys(j));
     assertEquals("opencl", j.get("target").asText());
     assertTrue(j.get("device").asText().length() > 0 && j.get("avgMs").asDouble() > 0, j.toString());
     assertTrue(j.get("opSumMs").asDouble() > 0, "kernels' device time: " + j);
     assertEquals("opSumMs ≤ 1.02 × avgMs", j.get("profileInvariant").asText(),
         "transfers and launch gaps are in no kernel: no lower bound on a device");
     assertEquals(3, j.get("layers").size());
+    assertTrue(j.get("roofline").get("peakGflops").isNull(), "the CPU's roofline is not the device's");
+    assertEquals(KEYS, keys(j));
   }
 
   @Test
@@ -205,5 +206,8 @@ class BenchCommandTest {
     assertEquals(Main.USER_ERROR, kiln("bench", model.toString(), "--compare-ort", "--target", "opencl"));
     assertEquals("kiln: --compare-ort runs ONNX Runtime's CPU provider beside Kiln's CPU code; it does"
         + " not go with --target opencl\n", err);
+    assertEquals(Main.USER_ERROR, kiln("bench", model.toString(), "--html", "r.html", "--target",
+        "opencl"));
+    assertEquals("kiln: --html draws the CPU's roofline; it does not go with --target opencl\n", err);
   }
 }
