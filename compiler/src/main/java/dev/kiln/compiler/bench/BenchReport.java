@@ -258,14 +258,17 @@ public record BenchReport(String model, String target, String device, String inp
           + " outputs differ by at most %.2e (largest |output| %.3g)%n", ratio(), ort.maxAbsDiff(),
           ort.maxAbsOutput());
     }
-    out.printf(Locale.ROOT, "Memory: Kiln peakBytes %s (weights %s + arena %s); process peak RSS %s%s%n",
+    out.printf(Locale.ROOT,
+        "Memory: Kiln peakBytes %s (weights %s + arena %s); process peak RSS %s%s%n",
         MemorySize.format(peakBytes), MemorySize.format(weightBytes), MemorySize.format(arenaBytes),
         peakRssBytes < 0 ? "unknown" : MemorySize.format(peakRssBytes),
         ort == null ? "" : "; ONNX Runtime's RSS growth (session + first run) "
             + (ort.rssGrowthBytes() < 0 ? "unknown" : MemorySize.format(ort.rssGrowthBytes())));
     if (roofline != null) {
-      out.printf(Locale.ROOT, "Roofline: %.1f GFLOP/s peak, %.1f GB/s, ridge at %.1f FLOP/byte (%s)%n",
-          roofline.peakGflops(), roofline.bandwidthGBs(), roofline.ridgeIntensity(), roofline.source());
+      out.printf(Locale.ROOT,
+          "Roofline: %.1f GFLOP/s peak, %.1f GB/s, ridge at %.1f FLOP/byte (%s)%n",
+          roofline.peakGflops(), roofline.bandwidthGBs(), roofline.ridgeIntensity(),
+          roofline.source());
     } else {
       out.println("Roofline: unknown for this device (the machine profile describes the CPU)");
     }
@@ -291,7 +294,8 @@ public record BenchReport(String model, String target, String device, String inp
     for (LayerRow row : layers) {
       CompiledLayer l = row.layer();
       boolean arithmetic = l.flops() > 0;
-      out.printf(Locale.ROOT, "| %d | %s | %s | %s | %.3f | %.1f | %.1f | %.2f | %s | %s | %s | %s |%n",
+      out.printf(Locale.ROOT,
+          "| %d | %s | %s | %s | %.3f | %.1f | %.1f | %.2f | %s | %s | %s | %s |%n",
           l.index(), cell(l.name()), cell(l.op()), cell(l.algorithm()), row.ms(),
           100 * row.ms() / profile.opSumMs(), l.flops() / 1e6, l.bytes() / 1e6,
           arithmetic ? String.format(Locale.ROOT, "%.1f", l.arithmeticIntensity()) : "-",

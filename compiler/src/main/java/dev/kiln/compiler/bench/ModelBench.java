@@ -26,9 +26,12 @@ import dev.kiln.runtime.opencl.OpenClException;
 import dev.kiln.runtime.opencl.OpenClModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -53,14 +56,15 @@ public final class ModelBench {
    * @param ortJar ONNX Runtime's jar when it is not on the class path, or null
    * @param openCl run on an OpenCL device instead of the CPU
    * @param openClDevice the device selector, or null for the default
+   * @param peaks the machine's peaks, for the roofline
    */
   public record Settings(Path model, Map<String, Shape> inputShapes, Map<String, Tensor> inputs,
       Map<String, Path> inputFiles, int threads, ModelBenchmark.Protocol protocol, Long memoryBudget,
       boolean compareOrt, Path ortJar, boolean openCl, String openClDevice, MachinePeaks peaks) {
     public Settings {
       inputShapes = Map.copyOf(inputShapes);
-      inputs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
-      inputFiles = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(inputFiles));
+      inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
+      inputFiles = Collections.unmodifiableMap(new LinkedHashMap<>(inputFiles));
       if (threads < 1) {
         throw new KilnException("--threads must be at least 1, got " + threads);
       }
@@ -68,8 +72,7 @@ public final class ModelBench {
         throw new KilnException("--compare-ort runs ONNX Runtime's CPU provider beside Kiln's CPU"
             + " code; it does not go with --target opencl");
       }
-      if (compareOrt && !model.getFileName().toString().toLowerCase(java.util.Locale.ROOT)
-          .endsWith(".onnx")) {
+      if (compareOrt && !model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
         throw new KilnException("--compare-ort needs an ONNX model (ONNX Runtime cannot read "
             + model.getFileName() + ")");
       }
@@ -211,7 +214,8 @@ public final class ModelBench {
       BenchReport report = new BenchReport(s.model().toString(), "opencl", timed.device(),
           describeInputs(s), s.threads(), p, new ModelBenchmark.Warmups(p.warmupRuns(),
               profiled != null ? p.warmupRuns() : 0, 0),
-          (t1 - t0) / 1e6, (t2 - t1) / 1e6, firstRunMs, stats, OpenClBackend.deviceBytes(result.program()),
+          (t1 - t0) / 1e6, (t2 - t1) / 1e6, firstRunMs, stats,
+          OpenClBackend.deviceBytes(result.program()),
           weightBytes, arenaBytes, ProcessMemory.peakRssBytes(), Double.NaN, profile, rows, null,
           null);
       return new Outcome(report, result, layers);
@@ -247,9 +251,9 @@ public final class ModelBench {
         data.put(t.name(), random(t.elements(), RANDOM_INPUT_SEED + data.size()));
         continue;
       }
-      if (!java.util.Arrays.equals(tensor.shape().dims(), t.shape())) {
+      if (!Arrays.equals(tensor.shape().dims(), t.shape())) {
         throw new KilnException(s.model() + ": input '" + t.name() + "' is "
-            + java.util.Arrays.toString(t.shape()) + " but its file holds " + tensor.type());
+            + Arrays.toString(t.shape()) + " but its file holds " + tensor.type());
       }
       data.put(t.name(), tensor.toFloatArray());
     }
@@ -266,7 +270,8 @@ public final class ModelBench {
       return "random, uniform in [-1, 1), seed " + RANDOM_INPUT_SEED;
     }
     List<String> parts = new ArrayList<>();
-    s.inputFiles().forEach((name, file) -> parts.add(name.isEmpty() ? file.toString() : name + "=" + file));
+    s.inputFiles().forEach((name, file) ->
+        parts.add(name.isEmpty() ? file.toString() : name + "=" + file));
     return String.join(", ", parts);
   }
 

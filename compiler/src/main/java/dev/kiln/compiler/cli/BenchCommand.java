@@ -161,7 +161,8 @@ final class BenchCommand implements Callable<Integer> {
       return benchModel();
     }
     if (!kernels) {
-      throw new KilnException("nothing to benchmark: give a MODEL, or --kernels for the kernel suite");
+      throw new KilnException(
+          "nothing to benchmark: give a MODEL, or --kernels for the kernel suite");
     }
     for (String modelOnly : List.of("--warmup", "--iters", "--profile", "--compare-ort", "--ort-jar",
         "--memory-budget", "--input", "--json", "--html", "--target", "--opencl-device",
