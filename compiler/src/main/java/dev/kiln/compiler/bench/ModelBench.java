@@ -33,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * {@code kiln bench MODEL} from model file to {@link BenchReport}: compile to bytecode, load the
@@ -248,7 +247,7 @@ public final class ModelBench {
     for (TensorInfo t : modelInputs) {
       Tensor tensor = given.remove(t.name());
       if (tensor == null) {
-        data.put(t.name(), random(t.elements(), RANDOM_INPUT_SEED + data.size()));
+        data.put(t.name(), KernelBenchmark.random(RANDOM_INPUT_SEED + data.size(), t.elements()));
         continue;
       }
       if (!Arrays.equals(tensor.shape().dims(), t.shape())) {
@@ -273,15 +272,6 @@ public final class ModelBench {
     s.inputFiles().forEach((name, file) ->
         parts.add(name.isEmpty() ? file.toString() : name + "=" + file));
     return String.join(", ", parts);
-  }
-
-  static float[] random(int n, long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (float) (2 * r.nextDouble() - 1);
-    }
-    return a;
   }
 
   /** {max |a − b|, max |b|} over every output both have. */

@@ -24,9 +24,8 @@ public record RunStats(int runs, double meanMs, double medianMs, double minMs, d
       sum += v;
     }
     int n = ms.length;
-    double median = n % 2 == 1 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
     double p90 = ms[(int) Math.ceil(0.9 * n) - 1];
-    return new RunStats(n, sum / n, median, ms[0], ms[n - 1], p90);
+    return new RunStats(n, sum / n, Timing.median(ms), ms[0], ms[n - 1], p90);
   }
 
   /** Runs per second at the mean latency. */
