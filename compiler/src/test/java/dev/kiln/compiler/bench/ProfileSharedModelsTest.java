@@ -32,10 +32,12 @@ import org.junit.jupiter.params.provider.FieldSource;
  * <p>{@code layerTimesTileEveryProfiledRun} checks what holds on any machine, however busy: a
  * profiled run's layer times lie inside that run, so their sum never exceeds it, and they cover
  * it (the rest is copying the input in and the output out). {@code
- * profileInvariantHoldsOnAQuietMachine} checks bench's own invariant, which compares the profile
- * with separate unprofiled runs within 2%: on a shared machine whose runs vary by more than that
- * (this one, at a load average of 6 on 2 cores, saw single runs 100× the median), it skips and says
- * why rather than fail at random.
+ * profileInvariantHoldsWhenNothingElseTookTheCore} checks bench's own invariant, which compares the
+ * profile with separate unprofiled runs within 2%. On a shared machine other processes take the
+ * core for milliseconds at a time (this one, at a load average of 6 on 2 cores, saw single runs
+ * 100× the median), which moves one mean and not the other; so the test asserts the invariant of a
+ * measurement during which the benchmark thread ran nearly all the time (it tries three times),
+ * and otherwise skips and says why rather than fail at random.
  */
 class ProfileSharedModelsTest {
   static final List<String> MODELS = SharedModels.ALL;
@@ -84,23 +86,36 @@ class ProfileSharedModelsTest {
     }
   }
 
+  /**
+   * A measurement counts as quiet when the benchmark thread ran at least this share of the timed
+   * phase: at most 0.5% of it went to other processes, shifting either mean by about 1% at worst.
+   * (Seen here: 0.996 to 0.999 × avgMs at 100%, 1.046 at 95%.)
+   */
+  static final double QUIET = 0.995;
+
   @ParameterizedTest
   @FieldSource("MODELS")
-  void profileInvariantHoldsOnAQuietMachine(String model) {
+  void profileInvariantHoldsWhenNothingElseTookTheCore(String model) {
     Path dir = SharedModels.dir(model);
-    double load = Machine.loadAverage();
-    int processors = Machine.processors();
-    assumeTrue(load >= 0 && load < 0.5 * processors, String.format(java.util.Locale.ROOT,
-        "the machine is busy (load average %.1f on %d processors): separate runs vary by more than"
-            + " the invariant's 2%%, skipping", load, processors));
     Tensor input = Npy.read(dir.resolve("input.npy"));
     ModelBench.Settings settings = new ModelBench.Settings(dir.resolve("model.onnx"),
         Map.<String, Shape>of(), Map.of(ImportOptions.SOLE_INPUT, input),
         Map.of(ImportOptions.SOLE_INPUT, dir.resolve("input.npy")), 1,
         new ModelBenchmark.Protocol(10, 500_000_000L, 2 * iterations(model), true), null, false, null,
         false, null, MachinePeaks.BUILT_IN);
-    BenchReport report = ModelBench.run(settings).report();
-    assertTrue(report.profile().holds(), model + ": opSumMs " + report.profile().opSumMs()
-        + " against avgMs " + report.profile().avgMs() + " (" + report.profile().invariant() + ")");
+    List<String> busy = new java.util.ArrayList<>();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      BenchReport report = ModelBench.run(settings).report();
+      if (report.cpuShare() >= QUIET) {
+        assertTrue(report.profile().holds(), model + ": opSumMs " + report.profile().opSumMs()
+            + " against avgMs " + report.profile().avgMs() + " (" + report.profile().invariant()
+            + ") with the benchmark thread running " + report.cpuShare() + " of the time");
+        return;
+      }
+      busy.add(String.format(java.util.Locale.ROOT, "%.3f", report.cpuShare()));
+    }
+    assumeTrue(false, "the machine was busy in every attempt (the benchmark thread ran " + busy
+        + " of the time, under " + QUIET + "): separate runs vary by more than the invariant's 2%;"
+        + " skipping");
   }
 }
