@@ -89,7 +89,8 @@ class ProfileSharedModelsTest {
   /**
    * A measurement counts as quiet when the benchmark thread ran at least this share of the timed
    * phase: at most 0.5% of it went to other processes, shifting either mean by about 1% at worst.
-   * (Seen here: 0.996 to 0.999 × avgMs at 100%, 1.046 at 95%.)
+   * (docs/perf/2026-11-21-profile-invariant.txt: 0.990 to 1.002 × avgMs at 97 to 100%, 1.040 at
+   * 94%.)
    */
   static final double QUIET = 0.995;
 
