@@ -56,6 +56,18 @@ public abstract class KilnModel implements AutoCloseable {
    */
   protected abstract void execute(float[] arena, float[] weights, ThreadTeam team);
 
+  /**
+   * Runs like {@link #execute} and adds each layer's wall time, in nanoseconds, to {@code
+   * layerNanos[layer]} (layers in execution order, {@link #layerCount()} of them): one {@link
+   * System#nanoTime} per layer boundary and nothing else, so the layers' times add up to the run's.
+   * Generated classes implement it; {@link #execute} itself never times anything.
+   *
+   * @throws UnsupportedOperationException by default: a model written by hand has no layer timers
+   */
+  protected void executeProfiled(float[] arena, float[] weights, ThreadTeam team, long[] layerNanos) {
+    throw new UnsupportedOperationException(name + " has no per-layer timers");
+  }
+
   public String name() {
     return name;
   }
@@ -96,6 +108,14 @@ public abstract class KilnModel implements AutoCloseable {
   /** The most threads a session uses (the model was compiled with workspace for that many). */
   public int maxThreads() {
     return maxThreads;
+  }
+
+  /**
+   * The layers {@link Session#runProfiled} times, in execution order (the generated class's header
+   * lists them); 0 for a model without per-layer timers (or without layers).
+   */
+  public int layerCount() {
+    return 0;
   }
 
   /** Floats of weights held, once, by the model. */

@@ -97,6 +97,24 @@ public final class Session implements AutoCloseable {
     model.execute(arena, model.weights(), team);
   }
 
+  /**
+   * Runs like {@link #run()} and adds each layer's wall time in nanoseconds to {@code
+   * layerNanos[i]}, for profilers ({@code kiln bench --profile}). Timing costs one {@link
+   * System#nanoTime} per layer; {@link #run()} pays nothing for it.
+   *
+   * @param layerNanos at least {@link KilnModel#layerCount()} long; accumulates over calls
+   * @throws UnsupportedOperationException when the model has no per-layer timers
+   */
+  public void runProfiled(long[] layerNanos) {
+    checkOpen();
+    int layers = model.layerCount();
+    if (layerNanos.length < layers) {
+      throw new IllegalArgumentException(model.name() + " has " + layers + " layers; layerNanos has "
+          + layerNanos.length + " entries");
+    }
+    model.executeProfiled(arena, model.weights(), team, layerNanos);
+  }
+
   /** Copies output {@code index} to {@code dst[off..]}. */
   public void getOutput(int index, float[] dst, int off) {
     checkOpen();

@@ -49,6 +49,16 @@ class SessionTest {
   }
 
   @Test
+  void aModelWithoutLayerTimersRefusesProfiledRuns() {
+    try (SumDiff model = new SumDiff(); Session s = model.newSession(1)) {
+      assertEquals(0, model.layerCount());
+      UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+          () -> s.runProfiled(new long[4]));
+      assertEquals("sumdiff has no per-layer timers", e.getMessage());
+    }
+  }
+
+  @Test
   void metadataAndMapRuns() {
     SumDiff model = new SumDiff();
     assertEquals(List.of("a", "b"), model.inputs().stream().map(TensorInfo::name).toList());

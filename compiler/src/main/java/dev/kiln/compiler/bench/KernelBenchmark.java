@@ -263,7 +263,8 @@ public final class KernelBenchmark {
     }
   }
 
-  private static float[] random(long seed, int n) {
+  /** {@code n} floats uniform in [-1, 1), from {@code seed}. */
+  static float[] random(long seed, int n) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] a = new float[n];
     for (int i = 0; i < n; i++) {

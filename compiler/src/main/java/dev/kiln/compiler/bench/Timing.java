@@ -3,6 +3,7 @@ package dev.kiln.compiler.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
+import java.util.function.LongSupplier;
 
 /**
  * Times an operation the way the benchmark tables report it: warm-up first (at least {@code
@@ -34,28 +35,7 @@ public final class Timing {
       int runs, int repsPerRun) {}
 
   public Result measure(Runnable op) {
-    // Vector API code runs boxed, 100-1000x slower, until C2 has compiled it, which for a small
-    // layer takes seconds of calls: warm up until the fastest call stops improving.
-    long start = System.nanoTime();
-    long lastImprovement = start;
-    double best = Double.POSITIVE_INFINITY;
-    int calls = 0;
-    while (true) {
-      long t0 = System.nanoTime();
-      op.run();
-      long t1 = System.nanoTime();
-      calls++;
-      if (t1 - t0 < best * 0.97) {
-        best = t1 - t0;
-        lastImprovement = t1;
-      }
-      long elapsed = t1 - start;
-      boolean settled = elapsed >= warmupNanos && calls >= 5 && t1 - lastImprovement > elapsed / 2;
-      if (settled || elapsed > 10 * warmupNanos) {
-        break;
-      }
-    }
-    double perCall = best;
+    double perCall = warmUp(op, 5, warmupNanos, 10 * warmupNanos, System::nanoTime).bestNanos();
     int reps = (int) Math.max(1, Math.ceil(minSampleNanos / Math.max(1.0, perCall)));
     double[] wall = new double[runs];
     double[] cpu = new double[runs];
@@ -70,6 +50,40 @@ public final class Timing {
       cpu[r] = cpuTime ? (double) (THREADS.getCurrentThreadCpuTime() - c0) / reps : Double.NaN;
     }
     return new Result(median(wall), min(wall), median(cpu), min(cpu), runs, reps);
+  }
+
+  /** How a warm-up went: calls made, nanoseconds spent, and the fastest call. */
+  public record WarmUp(int calls, long nanos, long bestNanos) {}
+
+  /**
+   * Calls {@code op} untimed until it is warm: at least {@code minCalls} times and {@code minNanos}
+   * long, then on until the fastest call has not improved (by 3%) for the last half of the warm-up,
+   * or {@code maxNanos} have passed. Vector API code runs boxed, 100-1000x slower, until C2 has
+   * compiled it, which for a small layer takes seconds of calls: a fixed count cannot know that.
+   *
+   * @param clock {@link System#nanoTime}, or a test's fake clock
+   */
+  public static WarmUp warmUp(Runnable op, int minCalls, long minNanos, long maxNanos,
+      LongSupplier clock) {
+    long start = clock.getAsLong();
+    long lastImprovement = start;
+    long best = Long.MAX_VALUE;
+    int calls = 0;
+    while (true) {
+      long t0 = clock.getAsLong();
+      op.run();
+      long t1 = clock.getAsLong();
+      calls++;
+      if (t1 - t0 < best * 0.97) {
+        best = t1 - t0;
+        lastImprovement = t1;
+      }
+      long elapsed = t1 - start;
+      boolean settled = elapsed >= minNanos && t1 - lastImprovement > elapsed / 2;
+      if (calls >= minCalls && (settled || elapsed > maxNanos)) {
+        return new WarmUp(calls, elapsed, best);
+      }
+    }
   }
 
   static double min(double[] values) {

@@ -2,50 +2,74 @@ package dev.kiln.compiler.cli;
 
 import dev.kiln.compiler.KilnException;
 import dev.kiln.compiler.Version;
+import dev.kiln.compiler.api.SelectionSettings;
+import dev.kiln.compiler.bench.BenchReport;
 import dev.kiln.compiler.bench.KernelBenchmark;
 import dev.kiln.compiler.bench.KernelBenchmark.ConvLayer;
 import dev.kiln.compiler.bench.KernelBenchmark.ConvResult;
 import dev.kiln.compiler.bench.KernelBenchmark.GemmResult;
+import dev.kiln.compiler.bench.Machine;
+import dev.kiln.compiler.bench.ModelBench;
+import dev.kiln.compiler.bench.ModelBenchmark;
+import dev.kiln.compiler.bench.OrtRunner;
 import dev.kiln.compiler.bench.Timing;
+import dev.kiln.compiler.io.AtomicFiles;
+import dev.kiln.compiler.io.TensorFiles;
+import dev.kiln.compiler.ir.Tensor;
+import dev.kiln.compiler.report.HtmlReport;
+import dev.kiln.compiler.report.MachinePeaks;
+import dev.kiln.compiler.select.MachineProfile;
 import dev.kiln.runtime.kernels.KernelInfo;
 import dev.kiln.runtime.parallel.ThreadTeam;
-import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code kiln bench}: measurements printed as Markdown tables, ready for docs/performance.md. {@code
- * --kernels} runs the kernel suite (FMA peak, GEMM shapes, convolution algorithms per layer); whole
- * model benchmarks are meant to join as further sections of the same command.
+ * {@code kiln bench}: measurements printed as Markdown tables, ready for docs/performance.md. With a
+ * MODEL, the model as users run it ({@link ModelBench}): latency statistics, memory, with {@code
+ * --profile} per-layer times checked against the whole run, with {@code --compare-ort} ONNX Runtime
+ * on the same input and threads. {@code --kernels} runs the kernel suite (FMA peak, GEMM shapes,
+ * convolution algorithms per layer).
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Benchmarks Kiln's kernels: median of several timed runs after a warm-up, as Markdown tables.",
+      "Benchmarks a compiled model (the generated class, as users run it) or, with --kernels,"
+          + " Kiln's kernels. Warm-up runs are never timed or profiled.",
+      "Example: kiln bench resnet18.onnx --threads 2 --profile --compare-ort --ort-jar"
+          + " onnxruntime-1.29.0.jar --json r18.json",
       "Example: kiln bench --kernels --layers-of resnet18.onnx --threads 2"
     })
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL",
+      description = "The model (.onnx or .json) to benchmark.")
+  Path model;
 
   @Option(names = "--kernels", description = "Run the kernel suite: the machine's FMA peak, the GEMM"
       + " shapes, and the convolution layers of the models given with --layers-of.")
   boolean kernels;
 
   @Option(names = "--layers-of", paramLabel = "MODEL",
-      description = "Time every convolution algorithm on each distinct convolution of this model"
-          + " (repeatable).")
+      description = "With --kernels: time every convolution algorithm on each distinct convolution"
+          + " of this model (repeatable).")
   List<Path> layerModels = new ArrayList<>();
 
   @Option(names = "--numerics", description = "With --layers-of: also compare every algorithm's"
@@ -53,40 +77,104 @@ final class BenchCommand implements Callable<Integer> {
   boolean numerics;
 
   @Option(names = "--gemm", paramLabel = "MxNxK", split = ",",
-      description = "GEMM shapes (default: ResNet-18's im2col shapes 64x3136x576, 128x784x1152,"
-          + " 256x196x2304, 512x49x4608, and 512x512x512).")
+      description = "With --kernels: GEMM shapes (default: ResNet-18's im2col shapes 64x3136x576,"
+          + " 128x784x1152, 256x196x2304, 512x49x4608, and 512x512x512).")
   List<String> gemmShapes = new ArrayList<>();
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-      description = "Threads for the convolution layers and the threaded GEMM column"
-          + " (default: ${DEFAULT-VALUE}; GEMM is always timed on one thread too).")
+      description = "Threads: of the model's session (and ONNX Runtime's intra-op threads), or of"
+          + " the convolution layers and the threaded GEMM column (default: ${DEFAULT-VALUE}).")
   int threads;
 
   @Option(names = "--runs", paramLabel = "N", defaultValue = "7",
-      description = "Timed runs per measurement; the median is reported (default: ${DEFAULT-VALUE}).")
+      description = "With --kernels: timed runs per measurement; the median is reported (default:"
+          + " ${DEFAULT-VALUE}).")
   int runs;
 
   @Option(names = "--min-run-ms", paramLabel = "MS", defaultValue = "40",
-      description = "Shortest timed run: short operations repeat within a run (default: ${DEFAULT-VALUE}).")
+      description = "With --kernels: shortest timed run; short operations repeat within a run"
+          + " (default: ${DEFAULT-VALUE}).")
   int minRunMillis;
 
   @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "500",
-      description = "Shortest untimed warm-up per measurement; it goes on while calls still get"
-          + " faster (C2 compiling the Vector API code), up to 10x this (default: ${DEFAULT-VALUE}).")
+      description = "Shortest untimed warm-up per measurement (for a model: per kind of run); it"
+          + " goes on while calls still get faster (C2 compiling the Vector API code), up to 10x"
+          + " this (default: ${DEFAULT-VALUE}).")
   int warmupMillis;
+
+  @Option(names = "--warmup", paramLabel = "W", defaultValue = "10",
+      description = "Fewest untimed warm-up runs of the model, per kind of run (default:"
+          + " ${DEFAULT-VALUE}).")
+  int warmupRuns;
+
+  @Option(names = "--iters", paramLabel = "K", defaultValue = "20",
+      description = "Timed runs of the model, per kind of run (default: ${DEFAULT-VALUE}).")
+  int iterations;
+
+  @Option(names = "--profile", description = "Also time every layer, in separate profiled runs;"
+      + " shows FLOPs, bytes and the roofline per layer, and checks that the layers add up to the"
+      + " unprofiled mean.")
+  boolean profile;
+
+  @Option(names = "--compare-ort", description = "Run ONNX Runtime's CPU provider on the same model,"
+      + " input and threads, alternating with Kiln's runs.")
+  boolean compareOrt;
+
+  @Option(names = "--ort-jar", paramLabel = "FILE",
+      description = "ONNX Runtime's jar (" + OrtRunner.ARTIFACT + "), which kiln.jar does not"
+          + " bundle; not needed when it is on the class path.")
+  Path ortJar;
+
+  @Option(names = {"-i", "--input"}, paramLabel = "[NAME=]FILE",
+      description = "Input data (.npy or .pb); inputs without a file get seeded random values"
+          + " uniform in [-1, 1).")
+  List<String> inputs = new ArrayList<>();
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
+  Path json;
+
+  @Option(names = "--html", paramLabel = "FILE",
+      description = "Also write report.html: the roofline with the measured layers, the memory plan"
+          + " and the algorithm table.")
+  Path html;
+
+  @Option(names = "--target", paramLabel = "TARGET", defaultValue = "cpu",
+      description = "cpu (the generated class) or opencl (the OpenCL program on a device, timed to"
+          + " the read-back; --profile gives each kernel's device time); default: ${DEFAULT-VALUE}.")
+  String target;
+
+  @Option(names = "--opencl-device", paramLabel = "DEVICE",
+      description = "With --target opencl: a device index, gpu, cpu, or part of its name.")
+  String openClDevice;
+
+  @Mixin InputOptions inputOptions;
 
   @Mixin SelectionOptions selectionOptions;
 
   @Override
   public Integer call() {
+    if (model != null && kernels) {
+      throw new KilnException("give a MODEL or --kernels, not both");
+    }
+    if (model != null) {
+      return benchModel();
+    }
+    if (!kernels) {
+      throw new KilnException(
+          "nothing to benchmark: give a MODEL, or --kernels for the kernel suite");
+    }
     if (selectionOptions.given()) {
       // Parsed first, so a bad value is reported as such rather than as misplaced.
       selectionOptions.settings();
       throw new KilnException("--memory-budget, --memory-mode, --autotune and --machine choose a"
           + " model's algorithms; --kernels times every algorithm on its own");
     }
-    if (!kernels) {
-      throw new KilnException("nothing to benchmark: add --kernels (model benchmarks are not there yet)");
+    for (String modelOnly : List.of("--warmup", "--iters", "--profile", "--compare-ort", "--ort-jar",
+        "--input", "--json", "--html", "--target", "--opencl-device",
+        "--input-shape")) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(modelOnly)) {
+        throw new KilnException(modelOnly + " is for model benchmarks: give a MODEL");
+      }
     }
     if (threads < 1 || runs < 1 || minRunMillis < 0 || warmupMillis < 0) {
       throw new KilnException("--threads and --runs must be at least 1, --min-run-ms and --warmup-ms"
@@ -105,9 +193,8 @@ final class BenchCommand implements Callable<Integer> {
 
     out.printf(Locale.ROOT, "# kiln bench --kernels (kiln %s, %s)%n%n", Version.KILN, LocalDate.now());
     out.printf(Locale.ROOT, "- kernels: %s%n", KernelInfo.description());
-    out.printf(Locale.ROOT, "- machine: %s, %d available processors; Java %s (%s)%n", cpuModel(),
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-        System.getProperty("java.vm.name"));
+    out.printf(Locale.ROOT, "- machine: %s, %d available processors; Java %s%n", Machine.cpuModel(),
+        Machine.processors(), Machine.java());
     out.printf(Locale.ROOT, "- timing: median of %d runs of at least %d ms after %d ms of warm-up%n%n",
         runs, minRunMillis, warmupMillis);
     out.flush();
@@ -128,6 +215,77 @@ final class BenchCommand implements Callable<Integer> {
       for (Path model : layerModels) {
         printConvLayers(out, bench, model, team, peak.bestCpuGflops(), numerics);
       }
+    }
+    return Main.OK;
+  }
+
+  private int benchModel() {
+    for (String kernelOnly : List.of("--layers-of", "--numerics", "--gemm", "--runs", "--min-run-ms")) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(kernelOnly)) {
+        throw new KilnException(kernelOnly + " is for the kernel suite (--kernels), not for a MODEL");
+      }
+    }
+    if (!Files.isRegularFile(model)) {
+      throw new KilnException(model + ": no such model file");
+    }
+    if (!target.equals("cpu") && !target.equals("opencl")) {
+      throw new KilnException("--target must be cpu or opencl, got '" + target + "'");
+    }
+    if (threads < 1 || iterations < 1 || warmupRuns < 0 || warmupMillis < 0) {
+      throw new KilnException("--threads and --iters must be at least 1, --warmup and --warmup-ms"
+          + " not negative");
+    }
+    if (html != null && target.equals("opencl")) {
+      throw new KilnException("--html draws the CPU's roofline; it does not go with --target opencl");
+    }
+    if (ortJar != null && !Files.isRegularFile(ortJar)) {
+      throw new KilnException("--ort-jar " + ortJar + ": no such file");
+    }
+    long deviceBudget = target.equals("opencl") ? selectionOptions.deviceBudget() : 0;
+    SelectionSettings selection = selectionOptions.settings();
+    MachineProfile machine = selectionOptions.machineProfile();
+    Map<String, Tensor> data = new LinkedHashMap<>();
+    Map<String, Path> files = new LinkedHashMap<>();
+    for (String spec : inputs) {
+      String[] nameAndFile = RunCommand.splitNamed(spec);
+      Path file = Path.of(nameAndFile[1]);
+      if (data.put(nameAndFile[0], TensorFiles.read(file)) != null) {
+        throw new KilnException("--input given twice for "
+            + (nameAndFile[0].isEmpty() ? "the model's input" : "'" + nameAndFile[0] + "'"));
+      }
+      files.put(nameAndFile[0], file);
+    }
+    ModelBench.Settings settings = new ModelBench.Settings(model, inputOptions.shapes(), data, files,
+        threads, new ModelBenchmark.Protocol(warmupRuns, warmupMillis * 1_000_000L, iterations,
+            profile),
+        selection, machine, deviceBudget, compareOrt, ortJar, target.equals("opencl"), openClDevice,
+        MachinePeaks.of(machine));
+    Main.announceKernels(spec.commandLine().getErr());
+    ModelBench.Outcome outcome = ModelBench.run(settings);
+    BenchReport report = outcome.report();
+    PrintWriter out = spec.commandLine().getOut();
+    report.print(out);
+    out.flush();
+    if (profile && !report.layerTimesValid()) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.printf(Locale.ROOT, "kiln: profile invariant fails (opSumMs %.3f = %.3f × avgMs %.3f; must"
+          + " be %s): per-layer times withheld%n", report.profile().opSumMs(),
+          report.profile().ratio(), report.profile().avgMs(), report.profile().invariant());
+      err.flush();
+    }
+    if (json != null) {
+      AtomicFiles.write(json, report.toJson().getBytes(StandardCharsets.UTF_8));
+      out.println("wrote " + json);
+    }
+    if (html != null) {
+      double[] layerMs = new double[outcome.layers().size()];
+      for (int i = 0; i < layerMs.length; i++) {
+        layerMs[i] = report.layerTimesValid() ? report.layers().get(i).ms() : Double.NaN;
+      }
+      String page = HtmlReport.render(outcome.compiled(), outcome.layers(), report.roofline(),
+          model.toString(), layerMs);
+      AtomicFiles.write(html, page.getBytes(StandardCharsets.UTF_8));
+      out.println("wrote " + html);
     }
     return Main.OK;
   }
@@ -233,18 +391,5 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     return shapes;
-  }
-
-  private static String cpuModel() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith("model name")) {
-          return line.substring(line.indexOf(':') + 1).trim();
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // Not Linux: the architecture has to do.
-    }
-    return System.getProperty("os.arch");
   }
 }

@@ -11,9 +11,15 @@ import dev.kiln.compiler.codegen.JavaNames;
 import dev.kiln.compiler.codegen.Target;
 import dev.kiln.compiler.codegen.opencl.OpenClBackend;
 import dev.kiln.compiler.report.CompileReport;
+import dev.kiln.compiler.io.AtomicFiles;
+import dev.kiln.compiler.report.CompiledLayer;
+import dev.kiln.compiler.report.HtmlReport;
+import dev.kiln.compiler.report.MachinePeaks;
+import dev.kiln.compiler.report.Roofline;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -93,6 +99,12 @@ final class CompileCommand implements Callable<Integer> {
       description = "Where to write report.json (default: DIR/P/Name.report.json).")
   Path report;
 
+  @Option(names = "--html", paramLabel = "FILE",
+      description = "Also write a self-contained HTML report: the roofline with each layer at its"
+          + " arithmetic intensity, the memory plan as a timeline, and each layer's algorithm with"
+          + " the reason it was chosen.")
+  Path html;
+
   @Mixin InputOptions inputOptions;
 
   @Mixin SelectionOptions selectionOptions;
@@ -142,6 +154,16 @@ final class CompileCommand implements Callable<Integer> {
     if (!quiet) {
       out.println("wrote " + reportFile);
       out.println("summary: " + CompileReport.summary(result.selection()));
+    }
+    if (html != null) {
+      String page = HtmlReport.render(result, CompiledLayer.of(result),
+          Roofline.of(MachinePeaks.of(selectionOptions.machineProfile()),
+              result.program().maxThreads()),
+          model.toString(), null);
+      AtomicFiles.write(html, page.getBytes(StandardCharsets.UTF_8));
+      if (!quiet) {
+        out.println("wrote " + html);
+      }
     }
     return Main.OK;
   }

@@ -43,6 +43,12 @@ public final class ModelClass {
       new Param("arena", float[].class), new Param("weights", float[].class),
       new Param("team", dev.kiln.runtime.parallel.ThreadTeam.class));
 
+  /**
+   * The parameter {@code KilnModel.executeProfiled} takes after {@link #EXECUTE_PARAMS}: each
+   * layer's nanoseconds are added to {@code layerNanos[}{@link Layer#index}{@code ]}.
+   */
+  public static final Param LAYER_NANOS_PARAM = new Param("layerNanos", long[].class);
+
   private static final int ARENA_PARAM = 0;
   private static final int WEIGHTS_PARAM = 1;
   private static final int TEAM_PARAM = 2;
@@ -117,10 +123,12 @@ public final class ModelClass {
   /**
    * One layer's private method.
    *
+   * @param index the layer's position in the whole model, its slot in {@code executeProfiled}'s
+   *     {@code layerNanos}
    * @param layer the graph node's name, untrusted
    * @param notes the algorithm and reason of each call that has one, untrusted
    */
-  public record Layer(String methodName, String layer, String opType, List<String> notes,
+  public record Layer(int index, String methodName, String layer, String opType, List<String> notes,
       List<Call> calls) {
     public Layer {
       notes = List.copyOf(notes);
@@ -174,20 +182,16 @@ public final class ModelClass {
     // gets another name rather than an overload that reads like an override. Restricted
     // identifiers too: an unqualified call of a method named yield does not compile.
     for (String reserved : List.of("yield", "var", "record", "sealed", "permits", "execute", "run", "ints", "name", "inputs", "outputs", "input",
+        "executeProfiled", "runProfiled", "layerCount", "lap",
         "output", "arenaFloats", "weightFloats", "memoryBytes", "newSession", "close", "toString",
         "hashCode", "equals", "getClass", "weights", "arena", "threads", "WEIGHT_FLOATS",
         "WEIGHTS_CRC32", "WEIGHTS_RESOURCE", "ARENA_FLOATS", "MAX_THREADS", "maxThreads", "MODEL_NAME", options.className())) {
       names.newName(reserved);
     }
     List<LayerDraft> drafts = new ArrayList<>();
-    List<KernelCall> calls = program.calls();
-    for (int i = 0; i < calls.size(); ) {
-      int end = i + 1;
-      while (end < calls.size() && calls.get(end).layer().equals(calls.get(i).layer())) {
-        end++;
-      }
-      drafts.add(draft(calls.subList(i, end), names));
-      i = end;
+    for (Program.Layer layer : program.layers()) {
+      drafts.add(draft(drafts.size(), program.calls().subList(layer.firstCall(), layer.endCall()),
+          names));
     }
     List<List<LayerDraft>> groups = pack(drafts);
     List<Part> parts = new ArrayList<>();
@@ -212,6 +216,11 @@ public final class ModelClass {
   /** One part without a class name (everything in the model class), or several nested parts. */
   public List<Part> parts() {
     return parts;
+  }
+
+  /** Layers over all parts: what {@code layerCount()} returns. */
+  public int layerCount() {
+    return parts.stream().mapToInt(p -> p.layers().size()).sum();
   }
 
   public boolean isSplit() {
@@ -283,7 +292,7 @@ public final class ModelClass {
   private record LayerDraft(Layer layer, List<Constant> constants, List<EpilogueField> epilogues,
       int constantPoolEstimate, int staticInitBytes, int constructorBytes) {}
 
-  private static LayerDraft draft(List<KernelCall> calls, Names names) {
+  private static LayerDraft draft(int index, List<KernelCall> calls, Names names) {
     KernelCall first = calls.get(0);
     String methodName = names.newName(JavaNames.lowerCamel(first.layer()));
     String constantPrefix = JavaNames.upperSnake(first.layer());
@@ -321,7 +330,7 @@ public final class ModelClass {
         notes.add(call.comment());
       }
     }
-    Layer layer = new Layer(methodName, first.layer(), first.opType(), notes, resolved);
+    Layer layer = new Layer(index, methodName, first.layer(), first.opType(), notes, resolved);
     return new LayerDraft(layer, constants, epilogues, pool, staticInit, constructor);
   }
 

@@ -166,20 +166,44 @@ public final class ProgramModel extends KilnModel {
   @Override
   protected void execute(float[] arena, float[] weights, ThreadTeam team) {
     for (int c = 0; c < handles.length; c++) {
-      Object[] args = arguments[c].clone();
-      for (int slot : arenaSlots[c]) {
-        args[slot] = arena;
+      call(c, arena, team);
+    }
+  }
+
+  /** As generated classes do it: one clock reading per layer boundary. */
+  @Override
+  protected void executeProfiled(float[] arena, float[] weights, ThreadTeam team, long[] layerNanos) {
+    List<Program.Layer> layers = program.layers();
+    long start = System.nanoTime();
+    for (int l = 0; l < layers.size(); l++) {
+      for (int c = layers.get(l).firstCall(); c < layers.get(l).endCall(); c++) {
+        call(c, arena, team);
       }
-      for (int slot : teamSlots[c]) {
-        args[slot] = team;
-      }
-      try {
-        handles[c].invokeWithArguments(args);
-      } catch (RuntimeException | Error e) {
-        throw e;
-      } catch (Throwable t) {
-        throw new IllegalStateException(program.calls().get(c).toString(), t);
-      }
+      long now = System.nanoTime();
+      layerNanos[l] += now - start;
+      start = now;
+    }
+  }
+
+  @Override
+  public int layerCount() {
+    return program.layers().size();
+  }
+
+  private void call(int c, float[] arena, ThreadTeam team) {
+    Object[] args = arguments[c].clone();
+    for (int slot : arenaSlots[c]) {
+      args[slot] = arena;
+    }
+    for (int slot : teamSlots[c]) {
+      args[slot] = team;
+    }
+    try {
+      handles[c].invokeWithArguments(args);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(program.calls().get(c).toString(), t);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.kiln.compiler.lower;
 
 import dev.kiln.compiler.memory.MemoryPlan;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -51,8 +52,15 @@ public final class Program {
     }
   }
 
+  /**
+   * A layer: the consecutive calls that implement one graph node, {@code calls()[firstCall,
+   * endCall)}. Generated classes have one method per layer, and profiles time layers.
+   */
+  public record Layer(String name, String opType, int firstCall, int endCall) {}
+
   private final String name;
   private final List<KernelCall> calls;
+  private final List<Layer> layers;
   private final int arenaFloats;
   private final int maxThreads;
   private final float[] weights;
@@ -81,6 +89,7 @@ public final class Program {
     this.weightFloatsByLayer = Collections.unmodifiableMap(new LinkedHashMap<>(weightFloatsByLayer));
     this.name = Objects.requireNonNull(name);
     this.calls = List.copyOf(calls);
+    this.layers = groupLayers(this.calls);
     this.arenaFloats = arenaFloats;
     this.maxThreads = maxThreads;
     this.weights = weights.clone();
@@ -95,6 +104,24 @@ public final class Program {
 
   public List<KernelCall> calls() {
     return calls;
+  }
+
+  /** The layers in execution order. */
+  public List<Layer> layers() {
+    return layers;
+  }
+
+  private static List<Layer> groupLayers(List<KernelCall> calls) {
+    List<Layer> layers = new ArrayList<>();
+    for (int i = 0; i < calls.size(); ) {
+      int end = i + 1;
+      while (end < calls.size() && calls.get(end).layer().equals(calls.get(i).layer())) {
+        end++;
+      }
+      layers.add(new Layer(calls.get(i).layer(), calls.get(i).opType(), i, end));
+      i = end;
+    }
+    return List.copyOf(layers);
   }
 
   public int arenaFloats() {

@@ -71,6 +71,19 @@ class CompileCommandTest {
   }
 
   @Test
+  void htmlReportBesideTheGeneratedFiles() throws Exception {
+    Path o = dir.resolve("out");
+    Path html = dir.resolve("report.html");
+    assertEquals(Main.OK, kiln("compile", model.toString(), "-o", o.toString(), "--html",
+        html.toString()), err);
+    assertTrue(out.endsWith("wrote " + html + "\n"), out);
+    org.w3c.dom.Document doc = dev.kiln.compiler.testing.Xhtml.parse(Files.readString(html));
+    assertEquals(1, doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "circle").getLength(),
+        "one layer: the conv with its ReLU fused");
+    assertTrue(doc.getDocumentElement().getTextContent().contains(model.toString()));
+  }
+
+  @Test
   void writesSourceWeightsAndPlanUnderThePackage() throws IOException {
     Path o = dir.resolve("out");
     assertEquals(Main.OK, kiln("compile", model.toString(), "-o", o.toString(), "--package",

@@ -23,4 +23,14 @@ class ExecuteSignatureTest {
     assertEquals(List.of(execute.getParameterTypes()),
         ModelClass.EXECUTE_PARAMS.stream().map(ModelClass.Param::type).toList());
   }
+
+  @Test
+  void profiledParamsAreExecuteParamsAndLayerNanos() {
+    Method profiled = Arrays.stream(KilnModel.class.getDeclaredMethods())
+        .filter(m -> m.getName().equals("executeProfiled")).findFirst().orElseThrow();
+    List<Class<?>> expected = new java.util.ArrayList<>(
+        ModelClass.EXECUTE_PARAMS.stream().map(ModelClass.Param::type).toList());
+    expected.add(ModelClass.LAYER_NANOS_PARAM.type());
+    assertEquals(expected, List.of(profiled.getParameterTypes()));
+  }
 }

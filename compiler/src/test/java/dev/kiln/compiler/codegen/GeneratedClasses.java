@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kiln.runtime.KilnModel;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,11 +41,11 @@ final class GeneratedClasses {
   /** Verifies each class file with {@link CheckClassAdapter}, loads them and instantiates the model. */
   static KilnModel loadBytecode(GeneratedModel g) {
     Map<String, byte[]> classes = g.classes();
-    MemoryClassLoader loader = new MemoryClassLoader(classes, g);
+    ModelClassLoader loader = new ModelClassLoader(classes, g);
     for (Map.Entry<String, byte[]> e : classes.entrySet()) {
       checkClass(e.getValue(), loader);
     }
-    return instantiate(loader, g.options().qualifiedName());
+    return loader.newModel();
   }
 
   /** Fails with ASM's report when a class does not verify. */
@@ -59,23 +56,11 @@ final class GeneratedClasses {
   }
 
   static KilnModel instantiate(GeneratedModel g, Map<String, byte[]> classes) {
-    return instantiate(new MemoryClassLoader(classes, g), g.options().qualifiedName());
-  }
-
-  private static KilnModel instantiate(ClassLoader loader, String name) {
-    try {
-      return (KilnModel) Class.forName(name, true, loader).getConstructor().newInstance();
-    } catch (ReflectiveOperationException e) {
-      throw new AssertionError("cannot instantiate " + name, e);
-    }
+    return new ModelClassLoader(classes, g).newModel();
   }
 
   static Class<?> loadClass(GeneratedModel g, Map<String, byte[]> classes) {
-    try {
-      return Class.forName(g.options().qualifiedName(), false, new MemoryClassLoader(classes, g));
-    } catch (ClassNotFoundException e) {
-      throw new AssertionError(e);
-    }
+    return new ModelClassLoader(classes, g).modelClass();
   }
 
   /** javac in memory: {@code --release 17}, every lint warning an error. Class files by binary name. */
@@ -127,32 +112,5 @@ final class GeneratedClasses {
     Map<String, byte[]> classes = new LinkedHashMap<>();
     outputs.forEach((name, out) -> classes.put(name, out.toByteArray()));
     return classes;
-  }
-
-  /** Defines the given classes and serves the model's weights and plan as resources. */
-  static final class MemoryClassLoader extends ClassLoader {
-    private final Map<String, byte[]> classes;
-    private final Map<String, byte[]> resources = new HashMap<>();
-
-    MemoryClassLoader(Map<String, byte[]> classes, GeneratedModel g) {
-      super(GeneratedClasses.class.getClassLoader());
-      this.classes = classes;
-      resources.put(g.weightsPath(), g.weightsFileBytes());
-    }
-
-    @Override
-    protected Class<?> findClass(String name) throws ClassNotFoundException {
-      byte[] bytes = classes.get(name);
-      if (bytes == null) {
-        throw new ClassNotFoundException(name);
-      }
-      return defineClass(name, bytes, 0, bytes.length);
-    }
-
-    @Override
-    public InputStream getResourceAsStream(String name) {
-      byte[] bytes = resources.get(name);
-      return bytes != null ? new ByteArrayInputStream(bytes) : super.getResourceAsStream(name);
-    }
   }
 }

@@ -65,8 +65,13 @@ class LargeModelsTest {
 
     float[] input = Tensors.random(99, 1, 2, 3, 3).toFloatArray();
     float[] expected = new ProgramModel(program).run(input);
-    Bits.assertBitIdentical(expected, GeneratedClasses.instantiate(source, compiled).run(input), "source");
-    Bits.assertBitIdentical(expected, GeneratedClasses.loadBytecode(bytecode).run(input), "bytecode");
+    KilnModel fromSource = GeneratedClasses.instantiate(source, compiled);
+    KilnModel fromBytecode = GeneratedClasses.loadBytecode(bytecode);
+    Bits.assertBitIdentical(expected, fromSource.run(input), "source");
+    Bits.assertBitIdentical(expected, fromBytecode.run(input), "bytecode");
+    // Split models time their layers part by part, each at its index in the whole model.
+    ProfiledExecuteTest.assertProfiles(fromSource, program, input, "source");
+    ProfiledExecuteTest.assertProfiles(fromBytecode, program, input, "bytecode");
     assertEquals(ClassStructure.of(GeneratedClasses.loadClass(source, compiled)),
         ClassStructure.of(GeneratedClasses.loadClass(bytecode, bytecode.classes())));
   }

@@ -16,6 +16,7 @@ import static org.objectweb.asm.Opcodes.ARETURN;
 import static org.objectweb.asm.Opcodes.ARRAYLENGTH;
 import static org.objectweb.asm.Opcodes.ASTORE;
 import static org.objectweb.asm.Opcodes.BIPUSH;
+import static org.objectweb.asm.Opcodes.DUP2;
 import static org.objectweb.asm.Opcodes.DUP;
 import static org.objectweb.asm.Opcodes.GETFIELD;
 import static org.objectweb.asm.Opcodes.GETSTATIC;
@@ -33,12 +34,20 @@ import static org.objectweb.asm.Opcodes.INVOKESPECIAL;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
 import static org.objectweb.asm.Opcodes.IOR;
+import static org.objectweb.asm.Opcodes.IRETURN;
 import static org.objectweb.asm.Opcodes.ISHL;
 import static org.objectweb.asm.Opcodes.ISTORE;
+import static org.objectweb.asm.Opcodes.LADD;
+import static org.objectweb.asm.Opcodes.LALOAD;
+import static org.objectweb.asm.Opcodes.LASTORE;
+import static org.objectweb.asm.Opcodes.LLOAD;
+import static org.objectweb.asm.Opcodes.LRETURN;
+import static org.objectweb.asm.Opcodes.LSTORE;
+import static org.objectweb.asm.Opcodes.LSUB;
 import static org.objectweb.asm.Opcodes.NEW;
 import static org.objectweb.asm.Opcodes.NEWARRAY;
-import static org.objectweb.asm.Opcodes.POP;
 import static org.objectweb.asm.Opcodes.POP2;
+import static org.objectweb.asm.Opcodes.POP;
 import static org.objectweb.asm.Opcodes.PUTFIELD;
 import static org.objectweb.asm.Opcodes.PUTSTATIC;
 import static org.objectweb.asm.Opcodes.RETURN;
@@ -86,6 +95,8 @@ public final class BytecodeGenerator {
   private static final String EPILOGUE = Type.getInternalName(Epilogue.class);
   private static final String EPILOGUE_DESC = Type.getDescriptor(Epilogue.class);
   private static final String EXECUTE_DESC = executeDescriptor();
+  private static final String PROFILED_DESC = profiledDescriptor();
+  private static final String LAP_DESC = "([JIJ)J";
 
   private BytecodeGenerator() {}
 
@@ -218,8 +229,34 @@ public final class BytecodeGenerator {
     mv.visitInsn(RETURN);
     endMethod(mv);
 
+    mv = cw.visitMethod(ACC_PROTECTED, "executeProfiled", PROFILED_DESC, null, null);
+    mv.visitCode();
+    if (single != null) {
+      callLayersTimed(mv, self, single.layers());
+    } else {
+      for (Part part : model.parts()) {
+        String partName = self + "$" + part.className();
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitFieldInsn(GETFIELD, self, part.fieldName(), "L" + partName + ";");
+        loadExecuteParams(mv);
+        mv.visitVarInsn(ALOAD, layerNanosSlot());
+        mv.visitMethodInsn(INVOKEVIRTUAL, partName, "runProfiled", PROFILED_DESC, false);
+      }
+    }
+    mv.visitInsn(RETURN);
+    endMethod(mv);
+
+    mv = cw.visitMethod(ACC_PUBLIC, "layerCount", "()I", null, null);
+    mv.visitCode();
+    pushInt(mv, model.layerCount());
+    mv.visitInsn(IRETURN);
+    endMethod(mv);
+
     if (single != null) {
       addLayerMethods(cw, self, single.layers());
+      if (!single.layers().isEmpty()) {
+        addLap(cw);
+      }
       addStaticInitializer(cw, self, single);
       if (single.needsIntDecoder()) {
         addIntDecoder(cw);
@@ -250,7 +287,14 @@ public final class BytecodeGenerator {
     mv.visitInsn(RETURN);
     endMethod(mv);
 
+    mv = cw.visitMethod(0, "runProfiled", PROFILED_DESC, null, null);
+    mv.visitCode();
+    callLayersTimed(mv, self, part.layers());
+    mv.visitInsn(RETURN);
+    endMethod(mv);
+
     addLayerMethods(cw, self, part.layers());
+    addLap(cw);
     addStaticInitializer(cw, self, part);
     if (part.needsIntDecoder()) {
       addIntDecoder(cw);
@@ -361,6 +405,70 @@ public final class BytecodeGenerator {
     }
   }
 
+  /**
+   * As the source backend writes it: {@code long start = System.nanoTime();} then each layer call
+   * followed by {@code start = lap(layerNanos, index, start);} (the last result dropped).
+   */
+  private static void callLayersTimed(MethodVisitor mv, String self, List<Layer> layers) {
+    if (layers.isEmpty()) {
+      return;
+    }
+    int start = layerNanosSlot() + 1;
+    mv.visitMethodInsn(INVOKESTATIC, "java/lang/System", "nanoTime", "()J", false);
+    mv.visitVarInsn(LSTORE, start);
+    for (int i = 0; i < layers.size(); i++) {
+      Layer l = layers.get(i);
+      mv.visitVarInsn(ALOAD, 0);
+      loadExecuteParams(mv);
+      mv.visitMethodInsn(INVOKESPECIAL, self, l.methodName(), EXECUTE_DESC, false);
+      mv.visitVarInsn(ALOAD, layerNanosSlot());
+      pushInt(mv, l.index());
+      mv.visitVarInsn(LLOAD, start);
+      mv.visitMethodInsn(INVOKESTATIC, self, "lap", LAP_DESC, false);
+      if (i < layers.size() - 1) {
+        mv.visitVarInsn(LSTORE, start);
+      } else {
+        mv.visitInsn(POP2);
+      }
+    }
+  }
+
+  /**
+   * {@code private static long lap(long[] layerNanos, int layer, long start)}: {@code long now =
+   * System.nanoTime(); layerNanos[layer] += now - start; return now;}
+   */
+  private static void addLap(ClassWriter cw) {
+    MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, "lap", LAP_DESC, null, null);
+    mv.visitCode();
+    final int layerNanos = 0;
+    final int layer = 1;
+    final int start = 2;
+    final int now = 4;
+    mv.visitMethodInsn(INVOKESTATIC, "java/lang/System", "nanoTime", "()J", false);
+    mv.visitVarInsn(LSTORE, now);
+    mv.visitVarInsn(ALOAD, layerNanos);
+    mv.visitVarInsn(ILOAD, layer);
+    mv.visitInsn(DUP2);
+    mv.visitInsn(LALOAD);
+    mv.visitVarInsn(LLOAD, now);
+    mv.visitVarInsn(LLOAD, start);
+    mv.visitInsn(LSUB);
+    mv.visitInsn(LADD);
+    mv.visitInsn(LASTORE);
+    mv.visitVarInsn(LLOAD, now);
+    mv.visitInsn(LRETURN);
+    endMethod(mv);
+  }
+
+  /** The slot of {@code layerNanos} in an instance method taking the profiled parameters. */
+  private static int layerNanosSlot() {
+    int slot = 1;
+    for (ModelClass.Param p : ModelClass.EXECUTE_PARAMS) {
+      slot += Type.getType(p.type()).getSize();
+    }
+    return slot;
+  }
+
   private static void addLayerMethods(ClassWriter cw, String self, List<Layer> layers) {
     for (Layer l : layers) {
       MethodVisitor mv = cw.visitMethod(ACC_PRIVATE, l.methodName(), EXECUTE_DESC, null, null);
@@ -428,6 +536,13 @@ public final class BytecodeGenerator {
     Type[] params = ModelClass.EXECUTE_PARAMS.stream().map(p -> Type.getType(p.type()))
         .toArray(Type[]::new);
     return Type.getMethodDescriptor(Type.VOID_TYPE, params);
+  }
+
+  private static String profiledDescriptor() {
+    List<Type> params = new java.util.ArrayList<>();
+    ModelClass.EXECUTE_PARAMS.forEach(p -> params.add(Type.getType(p.type())));
+    params.add(Type.getType(ModelClass.LAYER_NANOS_PARAM.type()));
+    return Type.getMethodDescriptor(Type.VOID_TYPE, params.toArray(Type[]::new));
   }
 
   private static void pushTensorInfos(MethodVisitor mv, List<Program.IoSlot> slots) {

@@ -87,12 +87,18 @@ public final class JavaSourceGenerator {
         .addModifiers(Modifier.PROTECTED)
         .returns(void.class);
     addExecuteParams(execute);
+    MethodSpec.Builder executeProfiled = MethodSpec.methodBuilder("executeProfiled")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PROTECTED)
+        .returns(void.class);
+    addProfiledParams(executeProfiled);
 
     if (!model.isSplit()) {
       Part part = model.parts().get(0);
       addPartMembers(type, part);
       addEpilogues(loadingConstructor, part.epilogues());
       addLayerCalls(execute, part.layers());
+      addTimedLayerCalls(executeProfiled, part.layers());
     } else {
       for (Part part : model.parts()) {
         ClassName partName = self.nestedClass(part.className());
@@ -100,6 +106,8 @@ public final class JavaSourceGenerator {
             .build());
         loadingConstructor.addStatement("$N = new $T(weights)", part.fieldName(), partName);
         execute.addStatement("$N.run($L)", part.fieldName(), executeArgs());
+        executeProfiled.addStatement("$N.runProfiled($L, $N)", part.fieldName(), executeArgs(),
+            ModelClass.LAYER_NANOS_PARAM.name());
         type.addType(partType(part));
       }
     }
@@ -119,9 +127,19 @@ public final class JavaSourceGenerator {
         .build());
     type.addMethod(loadingConstructor.build());
     type.addMethod(execute.build());
+    type.addMethod(executeProfiled.build());
+    type.addMethod(MethodSpec.methodBuilder("layerCount")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .returns(int.class)
+        .addStatement("return $L", model.layerCount())
+        .build());
     if (!model.isSplit()) {
       Part part = model.parts().get(0);
       addLayerMethods(type, part.layers(), Modifier.PRIVATE);
+      if (!part.layers().isEmpty()) {
+        type.addMethod(lap());
+      }
       if (part.needsIntDecoder()) {
         type.addMethod(intDecoder());
       }
@@ -162,7 +180,12 @@ public final class JavaSourceGenerator {
     addExecuteParams(run);
     addLayerCalls(run, part.layers());
     type.addMethod(run.build());
+    MethodSpec.Builder runProfiled = MethodSpec.methodBuilder("runProfiled").returns(void.class);
+    addProfiledParams(runProfiled);
+    addTimedLayerCalls(runProfiled, part.layers());
+    type.addMethod(runProfiled.build());
     addLayerMethods(type, part.layers(), Modifier.PRIVATE);
+    type.addMethod(lap());
     if (part.needsIntDecoder()) {
       type.addMethod(intDecoder());
     }
@@ -236,6 +259,48 @@ public final class JavaSourceGenerator {
     for (ModelClass.Param p : ModelClass.EXECUTE_PARAMS) {
       method.addParameter(ParameterSpec.builder(p.type(), p.name()).build());
     }
+  }
+
+  private static void addProfiledParams(MethodSpec.Builder method) {
+    addExecuteParams(method);
+    method.addParameter(ParameterSpec.builder(ModelClass.LAYER_NANOS_PARAM.type(),
+        ModelClass.LAYER_NANOS_PARAM.name()).build());
+  }
+
+  /**
+   * The layer calls of {@code execute}, each followed by {@code lap}: one clock reading per layer
+   * boundary, so the layers' times add up to the whole run's.
+   */
+  private static void addTimedLayerCalls(MethodSpec.Builder method, List<Layer> layers) {
+    if (layers.isEmpty()) {
+      return;
+    }
+    String nanos = ModelClass.LAYER_NANOS_PARAM.name();
+    method.addStatement("long start = $T.nanoTime()", System.class);
+    for (int i = 0; i < layers.size(); i++) {
+      Layer l = layers.get(i);
+      method.addStatement("$N($L)", l.methodName(), executeArgs());
+      if (i < layers.size() - 1) {
+        method.addStatement("start = lap($N, $L, start)", nanos, l.index());
+      } else {
+        method.addStatement("lap($N, $L, start)", nanos, l.index());
+      }
+    }
+  }
+
+  private static MethodSpec lap() {
+    return MethodSpec.methodBuilder("lap")
+        .addJavadoc("Adds the nanoseconds since {@code start} to layer {@code layer}'s total and"
+            + " returns the time now,\nthe next layer's start.\n")
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .returns(long.class)
+        .addParameter(long[].class, ModelClass.LAYER_NANOS_PARAM.name())
+        .addParameter(int.class, "layer")
+        .addParameter(long.class, "start")
+        .addStatement("long now = $T.nanoTime()", System.class)
+        .addStatement("$N[layer] += now - start", ModelClass.LAYER_NANOS_PARAM.name())
+        .addStatement("return now")
+        .build();
   }
 
   private static String executeArgs() {

@@ -25,9 +25,10 @@ public final class OpenClTiming {
    * @param kernelSumNanos mean per run of the summed kernel device times ("OpSum"), NaN without
    *     profiling
    * @param layers per-layer device times in program order, empty without profiling
+   * @param runNanos each timed run's wall time, in run order
    */
   public record Result(String device, int runs, double averageNanos, double medianNanos, double minNanos,
-      double kernelSumNanos, List<LayerTime> layers) {}
+      double kernelSumNanos, List<LayerTime> layers, double[] runNanos) {}
 
   private OpenClTiming() {}
 
@@ -76,6 +77,6 @@ public final class OpenClTiming {
       layers.add(new LayerTime(e.getKey(), ops.get(e.getKey()), launches.get(e.getKey()), e.getValue()[0] / runs));
     }
     return new Result(model.context().describe(), runs, Arrays.stream(wall).average().orElse(0), median,
-        sorted[0], profile ? kernelSum / runs : Double.NaN, layers);
+        sorted[0], profile ? kernelSum / runs : Double.NaN, layers, wall);
   }
 }
