@@ -9,6 +9,7 @@ import dev.kiln.compiler.api.MemorySize;
 import dev.kiln.compiler.codegen.Codegen;
 import dev.kiln.compiler.codegen.GeneratedModel;
 import dev.kiln.compiler.codegen.Target;
+import dev.kiln.compiler.report.CompileReport;
 import dev.kiln.runtime.KilnModel;
 import java.io.File;
 import java.io.IOException;
@@ -115,7 +116,10 @@ public class CompileMojo extends AbstractMojo {
   @Parameter(defaultValue = "${project.build.directory}/generated-resources/kiln", required = true)
   private File resourceDirectory;
 
-  /** Memory plans ({@code P/Name.plan.json}) and up-to-date stamps ({@code stamps/}). */
+  /**
+   * Memory plans ({@code P/Name.plan.json}), algorithm reports ({@code P/Name.report.json}) and
+   * up-to-date stamps ({@code stamps/}).
+   */
   @Parameter(defaultValue = "${project.build.directory}/kiln", required = true)
   private File reportDirectory;
 
@@ -238,14 +242,18 @@ public class CompileMojo extends AbstractMojo {
       CompileResult result = Compiler.compile(job.file(), job.options(), stages);
       GeneratedModel generated = Codegen.generate(result.program(), job.target(),
           job.codegen().withModel(job.file().getFileName().toString(), modelSha256));
-      List<Path> written = generated.writeTo(codeRoot, resourceDirectory.toPath(),
-          reportDirectory.toPath());
+      List<Path> written = new ArrayList<>(generated.writeTo(codeRoot, resourceDirectory.toPath(),
+          reportDirectory.toPath()));
+      Path report = reportDirectory.toPath().resolve(job.codegen().pathBeside(".report.json"));
+      CompileReport.write(report, result);
+      written.add(report);
       new Stamp(inputs, written).write(stampFile);
       long arenaBytes = result.plan().arenaBytes();
       getLog().info(String.format(Locale.ROOT, "Kiln: %s -> %s (%s; weights %s, arena %s) in %.1f s",
           job.relativePath(), job.qualifiedName(), job.target().cliName(),
           MemorySize.format(generated.weightsBytes()), MemorySize.format(arenaBytes),
           (System.nanoTime() - start) / 1e9));
+      getLog().info("Kiln: " + job.relativePath() + ": " + CompileReport.summary(result.selection()));
     } catch (KilnException e) {
       throw new MojoFailureException(withPath(e.getMessage(), job));
     } catch (UncheckedIOException e) {

@@ -73,6 +73,8 @@ class CompileMojoTest {
     assertTrue(Files.isRegularFile(source("FirstNet")));
     assertTrue(Files.isRegularFile(dir.resolve("target/generated-resources/kiln/com/example/FirstNet.weights")));
     assertTrue(Files.isRegularFile(dir.resolve("target/kiln/com/example/FirstNet.plan.json")));
+    assertTrue(Files.readString(dir.resolve("target/kiln/com/example/FirstNet.report.json"))
+        .contains("\"peakBytes\""));
     assertEquals(List.of(dir.resolve("target/generated-sources/kiln").toString()),
         project.getCompileSourceRoots());
     assertEquals(dir.resolve("target/generated-resources/kiln").toString(),

@@ -57,13 +57,14 @@ class VectorRelaunchTest {
   }
 
   @Test
-  void onlyCommandsThatRunKernelsRelaunch() {
+  void onlyCommandsThatReadModelsOrRunKernelsRelaunch() {
     assertTrue(VectorRelaunch.runsKernels(new String[] {"run", "m.onnx"}));
     assertTrue(VectorRelaunch.runsKernels(new String[] {"bench", "--kernels"}));
     assertTrue(VectorRelaunch.runsKernels(new String[] {"calibrate"}));
     assertTrue(VectorRelaunch.runsKernels(new String[] {"compile", "m.onnx", "-o", "d", "--autotune"}));
-    assertFalse(VectorRelaunch.runsKernels(new String[] {"compile", "m.onnx", "-o", "d"}));
-    assertFalse(VectorRelaunch.runsKernels(new String[] {"inspect", "m.onnx"}));
+    assertTrue(VectorRelaunch.runsKernels(new String[] {"compile", "m.onnx", "-o", "d"}));
+    assertTrue(VectorRelaunch.runsKernels(new String[] {"inspect", "m.onnx"}));
+    assertTrue(VectorRelaunch.runsKernels(new String[] {"convert", "m.onnx", "m.json"}));
     assertFalse(VectorRelaunch.runsKernels(new String[] {"--version"}));
     assertFalse(VectorRelaunch.runsKernels(new String[] {"help", "run"}));
     assertFalse(VectorRelaunch.runsKernels(new String[] {}));
