@@ -263,8 +263,8 @@ public final class KernelBenchmark {
     }
   }
 
-  /** {@code n} floats uniform in [-1, 1), from {@code seed}. */
-  static float[] random(long seed, int n) {
+  /** {@code n} floats uniform in [-1, 1), from {@code seed}: every benchmark's and tuner's data. */
+  public static float[] random(long seed, int n) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] a = new float[n];
     for (int i = 0; i < n; i++) {

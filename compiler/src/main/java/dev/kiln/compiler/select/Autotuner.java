@@ -1,5 +1,6 @@
 package dev.kiln.compiler.select;
 
+import dev.kiln.compiler.bench.KernelBenchmark;
 import dev.kiln.compiler.bench.Timing;
 import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.Epilogue;
@@ -8,7 +9,6 @@ import dev.kiln.runtime.kernels.conv.ConvKernel;
 import dev.kiln.runtime.parallel.ThreadTeam;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * {@code --autotune}: times a candidate on the layer's geometry at compile time instead of trusting
@@ -47,24 +47,15 @@ public final class Autotuner implements AutoCloseable {
   }
 
   private double time(ConvKernel kernel, ConvShape s) {
-    float[] in = random(1, s.batch * s.inChannels * s.inH * s.inW);
-    float[] weights = random(2, s.outChannels * s.inChannelsPerGroup() * s.kernelH * s.kernelW);
+    float[] in = KernelBenchmark.random(1, s.batch * s.inChannels * s.inH * s.inW);
+    float[] weights = KernelBenchmark.random(2, s.outChannels * s.inChannelsPerGroup() * s.kernelH * s.kernelW);
     float[] packed = new float[kernel.packedWeightFloats(s)];
     kernel.packWeights(s, weights, 0, packed, 0);
     float[] out = new float[s.batch * s.outChannels * s.outH * s.outW];
     float[] workspace = new float[kernel.workspaceFloats(s, team.threads())];
-    Epilogue epilogue = Epilogue.builder().bias(random(3, s.outChannels)).build();
+    Epilogue epilogue = Epilogue.builder().bias(KernelBenchmark.random(3, s.outChannels)).build();
     ConvCall call = new ConvCall(kernel, s, epilogue, in, 0, packed, 0, out, 0, null, 0, workspace, 0);
     return timing.measure(() -> call.runOn(team)).medianNanos();
-  }
-
-  private static float[] random(long seed, int n) {
-    SplittableRandom r = new SplittableRandom(seed);
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (float) (2 * r.nextDouble() - 1);
-    }
-    return a;
   }
 
   @Override

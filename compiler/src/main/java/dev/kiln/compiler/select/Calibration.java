@@ -1,5 +1,6 @@
 package dev.kiln.compiler.select;
 
+import dev.kiln.compiler.bench.KernelBenchmark;
 import dev.kiln.compiler.bench.Timing;
 import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.Epilogue;
@@ -12,11 +13,9 @@ import dev.kiln.runtime.parallel.ThreadTeam;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * {@code kiln calibrate}: measures what the cost model needs on this machine, one thread, warm-up
@@ -144,39 +143,27 @@ public final class Calibration {
   }
 
   private double time(ConvKernel kernel, ConvShape s, ThreadTeam team) {
-    float[] in = random(1, s.batch * s.inChannels * s.inH * s.inW);
-    float[] w = random(2, s.outChannels * s.inChannelsPerGroup() * s.kernelH * s.kernelW);
+    float[] in = KernelBenchmark.random(1, s.batch * s.inChannels * s.inH * s.inW);
+    float[] w = KernelBenchmark.random(2, s.outChannels * s.inChannelsPerGroup() * s.kernelH * s.kernelW);
     float[] packed = new float[kernel.packedWeightFloats(s)];
     kernel.packWeights(s, w, 0, packed, 0);
     float[] out = new float[s.batch * s.outChannels * s.outH * s.outW];
     float[] ws = new float[kernel.workspaceFloats(s, 1)];
-    Epilogue e = Epilogue.builder().bias(random(3, s.outChannels)).build();
+    Epilogue e = Epilogue.builder().bias(KernelBenchmark.random(3, s.outChannels)).build();
     ConvCall call = new ConvCall(kernel, s, e, in, 0, packed, 0, out, 0, null, 0, ws, 0);
     return timing.measure(() -> call.runOn(team)).medianCpuNanos();
   }
 
   private double bandwidthGBps() {
     int floats = quick ? COPY_FLOATS / 8 : COPY_FLOATS;
-    float[] from = random(4, floats);
+    float[] from = KernelBenchmark.random(4, floats);
     float[] to = new float[floats];
     double nanos = timing.measure(() -> System.arraycopy(from, 0, to, 0, floats)).medianCpuNanos();
     return 2.0 * floats * Float.BYTES / nanos;
   }
 
   private static double median(List<Double> values) {
-    double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
-    Arrays.sort(v);
-    int n = v.length;
-    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  }
-
-  private static float[] random(long seed, int n) {
-    SplittableRandom r = new SplittableRandom(seed);
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (float) (2 * r.nextDouble() - 1);
-    }
-    return a;
+    return Timing.median(values.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
   private static volatile float sink;
