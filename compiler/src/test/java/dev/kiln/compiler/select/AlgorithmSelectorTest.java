@@ -27,6 +27,19 @@ import org.junit.jupiter.api.Test;
 class AlgorithmSelectorTest {
   private static final Graph NET = SelectionTesting.smallNetGraph();
 
+  /**
+   * The fully connected layer packs its input into scratch: the selection plans that scratch too,
+   * in every mode, so the peak it proves is the program's to the byte.
+   */
+  @Test
+  void theScratchOfLayersThatAreNotConvolutionsIsPlannedAndCounted() {
+    for (MemoryMode mode : MemoryMode.values()) {
+      CompileResult r = compile(NET, mode);
+      assertTrue(r.selection().plan().scratch("fc") != null, mode + ": no scratch planned for fc");
+      assertEquals(r.selection().peakBytes(), r.program().memoryBytes(), mode.toString());
+    }
+  }
+
   @Test
   void fastTakesEachLayersFastestCandidateAndHasNoBudget() {
     AlgorithmSelection s = compile(NET, MemoryMode.FAST).selection();
