@@ -21,7 +21,8 @@ final class SelectionOptions {
   @Option(names = "--memory-budget", paramLabel = "SIZE",
       description = "The most bytes a model instance may hold (weights + arena with activations,"
           + " scratch and I/O), e.g. 24MiB, 100MB, 65536; algorithms are chosen for the best"
-          + " estimated speed within it. An infeasible budget is an error that names the minimum.")
+          + " estimated speed within it. An infeasible budget is an error that names the minimum."
+          + " With --target opencl: the device memory the model may hold.")
   String memoryBudget;
 
   @Option(names = "--memory-mode", paramLabel = "MODE",
