@@ -149,10 +149,6 @@ public final class ModelClass {
       epilogues = List.copyOf(epilogues);
       layers = List.copyOf(layers);
     }
-
-    public boolean needsIntDecoder() {
-      return constants.stream().anyMatch(Constant::encoded);
-    }
   }
 
   private final CodegenOptions options;
@@ -249,7 +245,7 @@ public final class ModelClass {
   /**
    * An {@code int[]} as string pieces, two chars per int (high 16 bits, then low 16 bits): long
    * tables stay out of the static initializer's code, which an array literal would fill at about 7
-   * bytes per element. Generated classes decode them with a private {@code ints(String...)}.
+   * bytes per element. Generated classes decode them with {@code dev.kiln.runtime.Tables.ints}.
    */
   public static List<String> encodeInts(int[] values) {
     List<String> pieces = new ArrayList<>();

@@ -1,6 +1,5 @@
 package dev.kiln.compiler.codegen.bytecode;
 
-import static org.objectweb.asm.Opcodes.AALOAD;
 import static org.objectweb.asm.Opcodes.AASTORE;
 import static org.objectweb.asm.Opcodes.ACC_FINAL;
 import static org.objectweb.asm.Opcodes.ACC_PRIVATE;
@@ -8,35 +7,23 @@ import static org.objectweb.asm.Opcodes.ACC_PROTECTED;
 import static org.objectweb.asm.Opcodes.ACC_PUBLIC;
 import static org.objectweb.asm.Opcodes.ACC_STATIC;
 import static org.objectweb.asm.Opcodes.ACC_SUPER;
-import static org.objectweb.asm.Opcodes.ACC_VARARGS;
 import static org.objectweb.asm.Opcodes.ACONST_NULL;
 import static org.objectweb.asm.Opcodes.ALOAD;
 import static org.objectweb.asm.Opcodes.ANEWARRAY;
-import static org.objectweb.asm.Opcodes.ARETURN;
-import static org.objectweb.asm.Opcodes.ARRAYLENGTH;
-import static org.objectweb.asm.Opcodes.ASTORE;
 import static org.objectweb.asm.Opcodes.BIPUSH;
 import static org.objectweb.asm.Opcodes.DUP2;
 import static org.objectweb.asm.Opcodes.DUP;
 import static org.objectweb.asm.Opcodes.GETFIELD;
 import static org.objectweb.asm.Opcodes.GETSTATIC;
-import static org.objectweb.asm.Opcodes.GOTO;
-import static org.objectweb.asm.Opcodes.IADD;
 import static org.objectweb.asm.Opcodes.IASTORE;
 import static org.objectweb.asm.Opcodes.ICONST_0;
 import static org.objectweb.asm.Opcodes.ICONST_1;
-import static org.objectweb.asm.Opcodes.ICONST_2;
-import static org.objectweb.asm.Opcodes.IDIV;
-import static org.objectweb.asm.Opcodes.IF_ICMPGE;
 import static org.objectweb.asm.Opcodes.ILOAD;
 import static org.objectweb.asm.Opcodes.INVOKEINTERFACE;
 import static org.objectweb.asm.Opcodes.INVOKESPECIAL;
 import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import static org.objectweb.asm.Opcodes.INVOKEVIRTUAL;
-import static org.objectweb.asm.Opcodes.IOR;
 import static org.objectweb.asm.Opcodes.IRETURN;
-import static org.objectweb.asm.Opcodes.ISHL;
-import static org.objectweb.asm.Opcodes.ISTORE;
 import static org.objectweb.asm.Opcodes.LADD;
 import static org.objectweb.asm.Opcodes.LALOAD;
 import static org.objectweb.asm.Opcodes.LASTORE;
@@ -79,7 +66,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Type;
 
@@ -116,8 +102,8 @@ public final class BytecodeGenerator {
 
   private static ClassWriter newClassWriter() {
     return new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
-      // Generated code merges no two different reference types at a branch (the only branches are
-      // the loops of ints(String...)), so no class needs loading to find a common superclass.
+      // Generated code merges no two different reference types at a branch, so no class needs
+      // loading to find a common superclass.
       @Override
       protected String getCommonSuperClass(String type1, String type2) {
         return OBJECT;
@@ -258,9 +244,6 @@ public final class BytecodeGenerator {
         addLap(cw);
       }
       addStaticInitializer(cw, self, single);
-      if (single.needsIntDecoder()) {
-        addIntDecoder(cw);
-      }
     }
     cw.visitEnd();
     return cw.toByteArray();
@@ -296,9 +279,6 @@ public final class BytecodeGenerator {
     addLayerMethods(cw, self, part.layers());
     addLap(cw);
     addStaticInitializer(cw, self, part);
-    if (part.needsIntDecoder()) {
-      addIntDecoder(cw);
-    }
     cw.visitEnd();
     return cw.toByteArray();
   }
@@ -346,7 +326,8 @@ public final class BytecodeGenerator {
             mv.visitLdcInsn(pieces.get(i));
             mv.visitInsn(AASTORE);
           }
-          mv.visitMethodInsn(INVOKESTATIC, self, "ints", "([Ljava/lang/String;)[I", false);
+          mv.visitMethodInsn(INVOKESTATIC, "dev/kiln/runtime/Tables", "ints", "([Ljava/lang/String;)[I",
+              false);
         } else {
           pushIntArray(mv, values);
         }
@@ -644,97 +625,4 @@ public final class BytecodeGenerator {
     mv.visitEnd();
   }
 
-  /**
-   * {@code private static int[] ints(String... pieces)}, as the source backend writes it: two chars
-   * per int, high 16 bits first.
-   */
-  private static void addIntDecoder(ClassWriter cw) {
-    MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC | ACC_VARARGS, "ints",
-        "([Ljava/lang/String;)[I", null, null);
-    mv.visitCode();
-    final int pieces = 0;
-    final int length = 1;
-    final int index = 2;
-    final int piece = 3;
-    final int values = 4;
-    final int out = 5;
-    final int c = 6;
-    // length = sum(piece.length() / 2)
-    mv.visitInsn(ICONST_0);
-    mv.visitVarInsn(ISTORE, length);
-    mv.visitInsn(ICONST_0);
-    mv.visitVarInsn(ISTORE, index);
-    Label sumLoop = new Label();
-    Label sumDone = new Label();
-    mv.visitLabel(sumLoop);
-    mv.visitVarInsn(ILOAD, index);
-    mv.visitVarInsn(ALOAD, pieces);
-    mv.visitInsn(ARRAYLENGTH);
-    mv.visitJumpInsn(IF_ICMPGE, sumDone);
-    mv.visitVarInsn(ILOAD, length);
-    mv.visitVarInsn(ALOAD, pieces);
-    mv.visitVarInsn(ILOAD, index);
-    mv.visitInsn(AALOAD);
-    mv.visitMethodInsn(INVOKEVIRTUAL, STRING, "length", "()I", false);
-    mv.visitInsn(ICONST_2);
-    mv.visitInsn(IDIV);
-    mv.visitInsn(IADD);
-    mv.visitVarInsn(ISTORE, length);
-    mv.visitIincInsn(index, 1);
-    mv.visitJumpInsn(GOTO, sumLoop);
-    mv.visitLabel(sumDone);
-    // values = new int[length]; out = 0
-    mv.visitVarInsn(ILOAD, length);
-    mv.visitIntInsn(NEWARRAY, T_INT);
-    mv.visitVarInsn(ASTORE, values);
-    mv.visitInsn(ICONST_0);
-    mv.visitVarInsn(ISTORE, out);
-    mv.visitInsn(ICONST_0);
-    mv.visitVarInsn(ISTORE, index);
-    Label pieceLoop = new Label();
-    Label piecesDone = new Label();
-    mv.visitLabel(pieceLoop);
-    mv.visitVarInsn(ILOAD, index);
-    mv.visitVarInsn(ALOAD, pieces);
-    mv.visitInsn(ARRAYLENGTH);
-    mv.visitJumpInsn(IF_ICMPGE, piecesDone);
-    mv.visitVarInsn(ALOAD, pieces);
-    mv.visitVarInsn(ILOAD, index);
-    mv.visitInsn(AALOAD);
-    mv.visitVarInsn(ASTORE, piece);
-    mv.visitInsn(ICONST_0);
-    mv.visitVarInsn(ISTORE, c);
-    Label charLoop = new Label();
-    Label charsDone = new Label();
-    mv.visitLabel(charLoop);
-    mv.visitVarInsn(ILOAD, c);
-    mv.visitVarInsn(ALOAD, piece);
-    mv.visitMethodInsn(INVOKEVIRTUAL, STRING, "length", "()I", false);
-    mv.visitJumpInsn(IF_ICMPGE, charsDone);
-    // values[out++] = piece.charAt(c) << 16 | piece.charAt(c + 1)
-    mv.visitVarInsn(ALOAD, values);
-    mv.visitVarInsn(ILOAD, out);
-    mv.visitIincInsn(out, 1);
-    mv.visitVarInsn(ALOAD, piece);
-    mv.visitVarInsn(ILOAD, c);
-    mv.visitMethodInsn(INVOKEVIRTUAL, STRING, "charAt", "(I)C", false);
-    mv.visitIntInsn(BIPUSH, 16);
-    mv.visitInsn(ISHL);
-    mv.visitVarInsn(ALOAD, piece);
-    mv.visitVarInsn(ILOAD, c);
-    mv.visitInsn(ICONST_1);
-    mv.visitInsn(IADD);
-    mv.visitMethodInsn(INVOKEVIRTUAL, STRING, "charAt", "(I)C", false);
-    mv.visitInsn(IOR);
-    mv.visitInsn(IASTORE);
-    mv.visitIincInsn(c, 2);
-    mv.visitJumpInsn(GOTO, charLoop);
-    mv.visitLabel(charsDone);
-    mv.visitIincInsn(index, 1);
-    mv.visitJumpInsn(GOTO, pieceLoop);
-    mv.visitLabel(piecesDone);
-    mv.visitVarInsn(ALOAD, values);
-    mv.visitInsn(ARETURN);
-    endMethod(mv);
-  }
 }

@@ -20,6 +20,7 @@ import dev.kiln.compiler.lower.Arg;
 import dev.kiln.compiler.lower.EpilogueSpec;
 import dev.kiln.compiler.lower.Program;
 import dev.kiln.runtime.KilnModel;
+import dev.kiln.runtime.Tables;
 import dev.kiln.runtime.TensorInfo;
 import dev.kiln.runtime.Weights;
 import dev.kiln.runtime.kernels.ConvShape;
@@ -140,9 +141,6 @@ public final class JavaSourceGenerator {
       if (!part.layers().isEmpty()) {
         type.addMethod(lap());
       }
-      if (part.needsIntDecoder()) {
-        type.addMethod(intDecoder());
-      }
     }
 
     JavaFile.Builder file = JavaFile.builder(model.options().packageName(), type.build())
@@ -186,9 +184,6 @@ public final class JavaSourceGenerator {
     type.addMethod(runProfiled.build());
     addLayerMethods(type, part.layers(), Modifier.PRIVATE);
     type.addMethod(lap());
-    if (part.needsIntDecoder()) {
-      type.addMethod(intDecoder());
-    }
     return type.build();
   }
 
@@ -207,8 +202,8 @@ public final class JavaSourceGenerator {
       } else {
         int[] values = ((Arg.IntArrayArg) c.value()).values();
         if (c.encoded()) {
-          f.addJavadoc("$L", values.length + " ints, encoded (see ints).\n");
-          f.initializer("ints($L)", ModelClass.encodeInts(values).stream()
+          f.addJavadoc("$L", values.length + " ints, encoded (see Tables.ints).\n");
+          f.initializer("$T.ints($L)", Tables.class, ModelClass.encodeInts(values).stream()
               .map(p -> "\"" + JavaText.literalBody(p) + "\"")
               .collect(Collectors.joining(",\n")));
         } else {
@@ -398,28 +393,5 @@ public final class JavaSourceGenerator {
           s.arenaOffset()));
     }
     return CodeBlock.of("new $T {$L}", ArrayTypeName.of(TensorInfo.class), CodeBlock.join(infos, ",$W"));
-  }
-
-  private static MethodSpec intDecoder() {
-    return MethodSpec.methodBuilder("ints")
-        .addJavadoc("Decodes an {@code int[]} stored as string pieces, two chars per int (high, then"
-            + " low 16 bits):\nlong tables stay out of the static initializer's code.\n")
-        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-        .returns(int[].class)
-        .addParameter(ParameterSpec.builder(String[].class, "pieces").build())
-        .varargs()
-        .addStatement("int length = 0")
-        .beginControlFlow("for ($T piece : pieces)", String.class)
-        .addStatement("length += piece.length() / 2")
-        .endControlFlow()
-        .addStatement("int[] values = new int[length]")
-        .addStatement("int i = 0")
-        .beginControlFlow("for ($T piece : pieces)", String.class)
-        .beginControlFlow("for (int c = 0; c < piece.length(); c += 2)")
-        .addStatement("values[i++] = piece.charAt(c) << 16 | piece.charAt(c + 1)")
-        .endControlFlow()
-        .endControlFlow()
-        .addStatement("return values")
-        .build();
   }
 }
