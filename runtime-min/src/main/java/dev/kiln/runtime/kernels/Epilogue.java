@@ -1,5 +1,6 @@
 package dev.kiln.runtime.kernels;
 
+import dev.kiln.runtime.kernels.reference.ReferenceUnary;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -209,13 +210,13 @@ public final class Epilogue {
       case LEAKY_RELU:
         return x >= 0f ? x : x * alpha;
       case SIGMOID:
-        return sigmoid(x);
+        return ReferenceUnary.sigmoid(x);
       case HARD_SIGMOID:
         return Math.max(0f, Math.min(1f, alpha * x + beta));
       case HARD_SWISH:
         return x * Math.max(0f, Math.min(1f, x / 6f + 0.5f));
       case SILU:
-        return x * sigmoid(x);
+        return x * ReferenceUnary.sigmoid(x);
       case X_HARD_SIGMOID:
         return x * Math.max(0f, Math.min(1f, alpha * x + beta));
       case TANH:
@@ -223,14 +224,6 @@ public final class Epilogue {
       default:
         throw new AssertionError(a);
     }
-  }
-
-  private static float sigmoid(float x) {
-    if (x >= 0f) {
-      return (float) (1.0 / (1.0 + Math.exp(-x)));
-    }
-    double e = Math.exp(x);
-    return (float) (e / (1.0 + e));
   }
 
   @Override
