@@ -4,6 +4,7 @@ import static dev.kiln.compiler.importer.json.JsonGraphFormat.ALIGNMENT;
 
 import dev.kiln.compiler.KilnException;
 import dev.kiln.compiler.importer.ImportOptions;
+import dev.kiln.compiler.importer.ModelFile;
 import dev.kiln.compiler.importer.json.JsonTree.Arr;
 import dev.kiln.compiler.importer.json.JsonTree.Bool;
 import dev.kiln.compiler.importer.json.JsonTree.Num;
@@ -28,7 +29,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -75,15 +75,8 @@ public final class JsonImporter {
 
   /** Imports the model file; its data file is read relative to the file's folder. */
   public static Graph load(Path file, ImportOptions options) {
-    String source = file.getFileName() == null ? file.toString() : file.getFileName().toString();
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new KilnException(file + ": no such file");
-    } catch (IOException e) {
-      throw new KilnException(file + ": cannot read: " + e.getMessage());
-    }
+    String source = ModelFile.sourceName(file);
+    byte[] bytes = ModelFile.read(file);
     Path dir = file.toAbsolutePath().getParent();
     return new JsonImporter(source, dir, options).importGraph(JsonTree.parse(bytes, source));
   }

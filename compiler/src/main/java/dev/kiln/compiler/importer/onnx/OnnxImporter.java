@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.kiln.compiler.KilnException;
 import dev.kiln.compiler.importer.ImportOptions;
+import dev.kiln.compiler.importer.ModelFile;
 import dev.kiln.compiler.importer.onnx.proto.OnnxProto.AttributeProto;
 import dev.kiln.compiler.importer.onnx.proto.OnnxProto.GraphProto;
 import dev.kiln.compiler.importer.onnx.proto.OnnxProto.ModelProto;
@@ -26,8 +27,6 @@ import dev.kiln.compiler.ir.TensorType;
 import dev.kiln.compiler.ir.TypeInference;
 import dev.kiln.compiler.ops.OpRegistry;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,15 +61,8 @@ public final class OnnxImporter {
 
   /** Imports the model file; external data is read relative to its folder. */
   public static Graph load(Path file, ImportOptions options) {
-    String source = file.getFileName() == null ? file.toString() : file.getFileName().toString();
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new KilnException(file + ": no such file");
-    } catch (IOException e) {
-      throw new KilnException(file + ": cannot read: " + e.getMessage());
-    }
+    String source = ModelFile.sourceName(file);
+    byte[] bytes = ModelFile.read(file);
     Path dir = file.toAbsolutePath().getParent();
     return new OnnxImporter(source, dir, options).importModel(parse(bytes, source));
   }
