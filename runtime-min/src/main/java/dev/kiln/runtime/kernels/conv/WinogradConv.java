@@ -64,7 +64,8 @@ import java.util.Arrays;
  *       stores the α² results in planes {@code V[p][c][t]} of the workspace.
  *   <li>α² independent GEMMs {@code M[p] = U[p] · V[p]} (K×C times C×T), in panels of 8 output
  *       channels, 32 channels at a time so M stays small. U = G g G^T was computed at compile time
- *       ({@link #packWeights}) in double and stored as {@code [p][panel][c][8]}.
+ *       ({@link #packWeights}) in double and stored as {@code [chunk][p][panel][c][8]}, in the
+ *       order the GEMMs read it.
  *   <li>Output transform per output channel: {@code A^T} down the rows of M, then {@link
  *       WinogradOps#outputRow} applies it along them and writes the tiles' outputs straight into the
  *       output row (partial tiles at the right and bottom edges clipped); then bias and the epilogue
@@ -98,6 +99,7 @@ public final class WinogradConv implements ConvKernel {
   private static final int PANEL = WinogradOps.PANEL;
   /** Output channels transformed back per pass over V: bounds M to α²·32·T floats. */
   private static final int CHANNEL_CHUNK = 32;
+  private static final int CHUNK_PANELS = CHANNEL_CHUNK / PANEL;
   /** Upper bound of one V plane (C·T floats): one plane is the GEMM's streamed operand, kept in L1. */
   private static final int PLANE_BUDGET_FLOATS = 8192;
   /** Upper bound of all of V (α²·C·T floats): 1 MiB, half a core's L2. */
@@ -181,7 +183,7 @@ public final class WinogradConv implements ConvKernel {
               sum += gg[i * 3 + q] * g[j][q];
             }
             int p = i * alpha + j;
-            packed[pOff + ((p * panels + k / PANEL) * channels + c) * PANEL + k % PANEL] = (float) sum;
+            packed[pOff + panelOffset(s, p, k / PANEL) + c * PANEL + k % PANEL] = (float) sum;
           }
         }
       }
@@ -237,11 +239,12 @@ public final class WinogradConv implements ConvKernel {
 
       int panelFrom = group * panels / groups;
       int panelTo = (group + 1) * panels / groups;
-      for (int chunk = panelFrom; chunk < panelTo; chunk += CHANNEL_CHUNK / PANEL) {
-        int chunkEnd = Math.min(panelTo, chunk + CHANNEL_CHUNK / PANEL);
+      // Chunks at fixed boundaries (the weights' layout, whatever the split), cut at the group's.
+      for (int chunk = panelFrom, chunkEnd; chunk < panelTo; chunk = chunkEnd) {
+        chunkEnd = Math.min(panelTo, chunk / CHUNK_PANELS * CHUNK_PANELS + CHUNK_PANELS);
         for (int p = 0; p < planes; p++) {
           for (int panel = chunk; panel < chunkEnd; panel++) {
-            ops.gemm(packed, pOff + (p * panels + panel) * s.inChannels * PANEL,
+            ops.gemm(packed, pOff + panelOffset(s, p, panel),
                 workspace, vOff + p * planeStride, blockTiles, s.inChannels,
                 workspace, mOff + p * mPlaneStride + (panel - chunk) * PANEL * blockTiles, blockTiles,
                 lanes);
@@ -389,6 +392,19 @@ public final class WinogradConv implements ConvKernel {
     int perImage = Math.max(1, s.batch * blocks(s));
     int most = Math.max(1, s.outChannels / MIN_GROUP_CHANNELS);
     return Math.max(1, Math.min(most, ceilDiv(MIN_TASKS, perImage)));
+  }
+
+  /**
+   * Where {@code U[p][panel]} (C·8 floats) starts in the packed weights: chunk by chunk of {@link
+   * #CHUNK_PANELS} panels, inside a chunk plane by plane, so that a task reads the weights front to
+   * back in one stream, which the hardware prefetcher follows. Plane-major order ({@code
+   * [p][panel]}) had the GEMMs of a chunk hop between α² streams 1 MiB apart on ResNet-18's 7×7
+   * layers, whose weights come from memory, not cache, in a whole model's run.
+   */
+  private int panelOffset(ConvShape s, int p, int panel) {
+    int chunkStart = panel / CHUNK_PANELS * CHUNK_PANELS;
+    int width = Math.min(CHUNK_PANELS, panels(s) - chunkStart);
+    return (chunkStart * alpha * alpha + p * width + panel - chunkStart) * s.inChannels * PANEL;
   }
 
   private static int panels(ConvShape s) {
