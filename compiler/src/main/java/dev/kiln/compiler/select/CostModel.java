@@ -10,10 +10,11 @@ import dev.kiln.runtime.kernels.conv.WinogradConv;
 import dev.kiln.runtime.kernels.gemm.Gemm;
 
 /**
- * A roofline estimate of one layer under one algorithm:
+ * A roofline estimate of one layer under one algorithm, plus the weights' stream:
  *
  * <pre>
- *   time = max( flops / (peak · efficiency(algorithm) · shapeFactor · cores),  bytes / bandwidth )
+ *   time = max( flops / (peak · efficiency(algorithm) · shapeFactor · cores),  activation bytes / bandwidth )
+ *        + weight bytes / bandwidth
  * </pre>
  *
  * with {@code cores = min(threads, tasks)}. The FLOPs are the ones the algorithm executes, padding
@@ -36,7 +37,12 @@ import dev.kiln.runtime.kernels.gemm.Gemm;
  *
  * Bytes: the weights as the algorithm stores them (Winograd's transformed ones: α²/9 of the 3×3
  * weights, the term that makes F(4,3) and F(6,3) lose on 7×7 maps) plus the input and the output,
- * once each. Everything the model leaves out (transform overheads, cache effects, packing) is in the
+ * once each. The activations mostly stay in cache from one layer to the next and overlap with the
+ * arithmetic (the roofline's max); the weights do not: a model's weights (45-93 MiB for ResNet-18)
+ * are more than a core's caches keep from one run to the next, so every run streams them again, and
+ * one thread does not overlap that stream with its arithmetic. Measured on ResNet-18
+ * (docs/conv-algorithms.md, "Weights from memory"), a layer took its time alone (weights hot) plus
+ * its weight bytes at 9-11 GB/s in a whole model's run, so the weights' time is added, not maxed. Everything the model leaves out (transform overheads, cache effects, packing) is in the
  * measured per-algorithm efficiency, which {@code kiln calibrate} fits with these same counts.
  */
 public final class CostModel {
@@ -64,10 +70,14 @@ public final class CostModel {
   public Estimate estimate(ConvKernel kernel, ConvShape s) {
     long flops = flops(kernel, s);
     long bytes = bytes(kernel, s);
+    long weightBytes = (long) Float.BYTES * kernel.packedWeightFloats(s);
     int cores = Math.max(1, Math.min(threads, kernel.tasks(s)));
     double rate = machine.peakGflopsPerCore() * machine.efficiencyOf(kernel.name())
         * shapeFactor(kernel, s) * cores;
-    return new Estimate(flops, bytes, Math.max(flops / rate, bytes / machine.bandwidthGBps()));
+    double bandwidth = machine.bandwidthGBps();
+    double nanos = Math.max(flops / rate, (bytes - weightBytes) / bandwidth)
+        + weightBytes / bandwidth;
+    return new Estimate(flops, bytes, nanos);
   }
 
   /** A layer that is not a convolution: one thread, the "other" efficiency, its inputs and outputs moved once. */

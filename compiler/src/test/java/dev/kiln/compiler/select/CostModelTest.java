@@ -52,15 +52,17 @@ class CostModelTest {
   }
 
   @Test
-  void timeIsTheRooflineOfComputeAndMemory() {
+  void timeIsTheRooflineOfComputeAndActivationsPlusTheWeightsStream() {
     MachineProfile m = new MachineProfile("test", "", "", 100, 10, Map.of("tiled", 0.5));
     ConvShape s = same(64, 64, 56, 3);
     CostModel one = new CostModel(m, 1);
     CostModel.Estimate e = one.estimate(ConvKernels.TILED, s);
-    assertEquals(e.flops() / (100 * 0.5), e.nanos(), 1e-6, "compute-bound");
+    double weights = Float.BYTES * ConvKernels.TILED.packedWeightFloats(s) / 10.0;
+    assertEquals(e.flops() / (100 * 0.5) + weights, e.nanos(), 1e-6, "compute-bound, plus the weights");
     assertEquals(CostModel.bytes(ConvKernels.TILED, s), e.bytes());
-    // Two threads halve the compute term (this layer has 13 tasks).
-    assertEquals(e.nanos() / 2, new CostModel(m, 2).estimate(ConvKernels.TILED, s).nanos(), 1e-6);
+    // Two threads halve the compute term (this layer has 13 tasks), not the weights' stream.
+    assertEquals((e.nanos() - weights) / 2 + weights,
+        new CostModel(m, 2).estimate(ConvKernels.TILED, s).nanos(), 1e-6);
     // A layer that moves much and computes little is bandwidth-bound.
     CostModel.Estimate other = one.estimate(new Cost(1000, 0, 1_000_000, 1_000_000));
     assertEquals(2_000_000 / 10.0, other.nanos(), 1e-9);
@@ -78,6 +80,21 @@ class CostModelTest {
       double best = Math.min(nanos(model, "winograd-f2", s), nanos(model, "winograd-f4", s));
       assertTrue(best < nanos(model, "tiled", s), s.toString());
     }
+  }
+
+  @Test
+  void theWeightsStreamDecidesBetweenWinogradsOfEqualArithmetic() {
+    // ResNet-18's 14×14 layers: F(4,3) stores 9 MiB of weights, F(2,3) 4 MiB. Alone (weights hot)
+    // both ran 1.3 ms; in the whole model F(4,3) took 2.2-2.4 ms and F(2,3) 1.7 ms
+    // (docs/conv-algorithms.md, "Weights from memory"). Without the stream term F(4,3) would win.
+    CostModel model = new CostModel(MachineProfile.BUILT_IN, 1);
+    ConvShape s = same(256, 256, 14, 3);
+    assertTrue(nanos(model, "winograd-f2", s) < nanos(model, "winograd-f4", s));
+    double computeF2 = nanos(model, "winograd-f2", s)
+        - Float.BYTES * ConvKernels.WINOGRAD_F2.packedWeightFloats(s) / MachineProfile.BUILT_IN.bandwidthGBps();
+    double computeF4 = nanos(model, "winograd-f4", s)
+        - Float.BYTES * ConvKernels.WINOGRAD_F4.packedWeightFloats(s) / MachineProfile.BUILT_IN.bandwidthGBps();
+    assertTrue(computeF4 < computeF2, "on arithmetic alone F(4,3) is the faster");
   }
 
   private static double nanos(CostModel model, String algorithm, ConvShape s) {

@@ -398,8 +398,9 @@ public final class WinogradConv implements ConvKernel {
    * Where {@code U[p][panel]} (C·8 floats) starts in the packed weights: chunk by chunk of {@link
    * #CHUNK_PANELS} panels, inside a chunk plane by plane, so that a task reads the weights front to
    * back in one stream, which the hardware prefetcher follows. Plane-major order ({@code
-   * [p][panel]}) had the GEMMs of a chunk hop between α² streams 1 MiB apart on ResNet-18's 7×7
-   * layers, whose weights come from memory, not cache, in a whole model's run.
+   * [p][panel]}) had the GEMMs of a chunk hop between α² places 1 MiB apart on ResNet-18's 7×7
+   * layers, whose weights come from memory in a whole model's run; the chunk order made its 14×14
+   * and 7×7 Winograd layers 4-8% faster there (docs/conv-algorithms.md).
    */
   private int panelOffset(ConvShape s, int p, int panel) {
     int chunkStart = panel / CHUNK_PANELS * CHUNK_PANELS;
