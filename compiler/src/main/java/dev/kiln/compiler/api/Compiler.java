@@ -44,7 +44,10 @@ public final class Compiler {
     return compile(imported, options, listener);
   }
 
-  /** For a target with its own algorithms: see {@link #compile(Graph, CompileOptions, SelectionTarget, CompileListener)}. */
+  /**
+   * For a target with its own algorithms: see
+   * {@link #compile(Graph, CompileOptions, SelectionTarget, CompileListener)}.
+   */
   public static CompileResult compile(Path model, CompileOptions options, SelectionTarget target,
       CompileListener listener) {
     long start = System.nanoTime();
@@ -123,7 +126,10 @@ public final class Compiler {
     return selectAlgorithms(imported, options, cpu(options));
   }
 
-  /** The same for a target with its own algorithms (see {@link #compile(Graph, CompileOptions, SelectionTarget, CompileListener)}). */
+  /**
+   * The same for a target with its own algorithms (see
+   * {@link #compile(Graph, CompileOptions, SelectionTarget, CompileListener)}).
+   */
   public static AlgorithmSelection selectAlgorithms(Graph imported, CompileOptions options,
       SelectionTarget target) {
     return select(optimize(imported, options), options, target);

@@ -91,9 +91,10 @@ final class InspectCommand implements Callable<Integer> {
     if (!target.equals("cpu") && !target.equals("opencl")) {
       throw new KilnException("--target must be cpu or opencl, got '" + target + "'");
     }
-    CompileOptions.Builder builder = CompileOptions.builder().importOptions(inputOptions.importOptions());
-    CompileOptions compileOptions = (target.equals("opencl") ? selectionOptions.applyToDevice(builder)
-        : selectionOptions.applyTo(builder)).build();
+    CompileOptions.Builder builder = CompileOptions.builder()
+        .importOptions(inputOptions.importOptions());
+    CompileOptions compileOptions = (target.equals("opencl")
+        ? selectionOptions.applyToDevice(builder) : selectionOptions.applyTo(builder)).build();
     Graph graph = ModelImporter.load(model, inputOptions.importOptions());
     String summary = summary(graph, compileOptions);
     OptimizationReport optimization = null;

@@ -69,7 +69,7 @@ final class SelectionOptions {
     return builder.selection(settings());
   }
 
-  /** Fails, naming the option, when {@code --autotune} or {@code --machine} was given (see {@link #applyToDevice}). */
+  /** Fails, naming the option, when {@code --autotune} or {@code --machine} was given. */
   void refuseCpuOnlyOptions() {
     if (autotune) {
       throw new KilnException("--autotune times the CPU's algorithms on this machine; nothing"

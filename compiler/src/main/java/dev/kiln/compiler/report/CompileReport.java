@@ -52,7 +52,7 @@ public final class CompileReport {
 
   private CompileReport() {}
 
-  /** The report of a compilation with a selection stage (the CPU's or a device's; not reference kernels). */
+  /** The report of a compilation with a selection stage (for the CPU or a device). */
   public static ObjectNode toJson(CompileResult result) {
     AlgorithmSelection selection = requireSelection(result);
     Program program = result.program();

@@ -27,13 +27,14 @@ import java.util.List;
  * <pre>
  *   time = flops / NOMINAL_GFLOPS + bytes / NOMINAL_GBPS
  *
- *   cl-tiled          flops = 2·N·M·(C/G)·kH·kW·outH·outW        (3×3: 36 multiplications per 2×2 outputs and channel pair)
+ *   cl-tiled          flops = 2·N·M·(C/G)·kH·kW·outH·outW   (3×3: 36 multiplications per 2×2
+ *                                                              outputs and channel pair)
  *                     bytes = 4·(input + weights + output)
  *   cl-winograd-f2x2  T = N·⌈outH/2⌉·⌈outW/2⌉ tiles
- *                     flops = 2·16·M·C·T                          (the 16 GEMMs: 16 multiplications per 2×2 outputs and pair)
- *                           + 32·C·T + 24·M·T                     (the additions of V = Bᵀ d B and Y = Aᵀ M A)
- *                     bytes = 4·(input + 16·M·C + output          (the transformed weights: 16 instead of 9 per pair)
- *                                + 2·16·C·T + 2·16·M·T)           (V and M: each written once and read once)
+ *                     flops = 2·16·M·C·T                     (the 16 GEMMs: 16 multiplications)
+ *                           + 32·C·T + 24·M·T                (the additions of Bᵀ d B and Aᵀ M A)
+ *                     bytes = 4·(input + 16·M·C + output     (the weights: 16 instead of 9 a pair)
+ *                                + 2·16·C·T + 2·16·M·T)      (V and M: written once, read once)
  * </pre>
  *
  * Only the ratio of the two figures decides between the algorithms: {@value #NOMINAL_GFLOPS}
@@ -72,7 +73,7 @@ public final class OpenClTarget implements SelectionTarget {
     return ClTiledConv.INSTANCE;
   }
 
-  /** The device templates translate the portable reference-kernel calls, not the CPU's fast kernels. */
+  /** The device templates translate the portable reference-kernel calls, not the fast kernels'. */
   @Override
   public boolean referenceKernels() {
     return true;
