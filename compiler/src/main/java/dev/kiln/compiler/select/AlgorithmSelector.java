@@ -45,9 +45,9 @@ import java.util.TreeSet;
  *
  * <ol>
  *   <li><b>Candidates</b>: every algorithm of the target that {@link ConvKernel#supports} the layer
- *       (the hard gates), each with its stored weights,
- *       workspace and time (the target's estimate, or measured with {@code --autotune} on the CPU).
- *       An option no faster, no lighter and needing no less scratch than another is dropped.
+ *       (the hard gates), each with its stored weights, workspace and time (the target's estimate,
+ *       or measured with {@code --autotune} on the CPU). An option no faster, no lighter and
+ *       needing no less scratch than another is dropped.
  *   <li><b>Frontier</b>: scratch only matters at its own step, so for a cap A on LB(x) each layer
  *       keeps the options whose scratch fits beside that step's activations, and the rest is a
  *       multiple-choice knapsack over weight bytes, solved exactly by a Pareto dynamic program (all
@@ -75,8 +75,8 @@ public final class AlgorithmSelector {
   /**
    * What the selection needs besides the graph.
    *
-   * @param budgetBytes the most bytes a model instance may hold (on the target: the device's
-   *     memory for a device), or {@code null}
+   * @param budgetBytes the most bytes a model instance may hold (for a device: of its memory), or
+   *     {@code null}
    * @param mode with no budget: low, balanced, or fast (the default, also for {@code null})
    * @param forcedAlgorithm run this algorithm (by name, one of the target's) on every layer it
    *     supports, or {@code null}
@@ -195,7 +195,8 @@ public final class AlgorithmSelector {
     // ---- candidates ----
 
     void collectLayers() {
-      ConvKernel forced = request.forcedAlgorithm() == null ? null : byName(request.forcedAlgorithm());
+      ConvKernel forced = request.forcedAlgorithm() == null ? null
+          : byName(request.forcedAlgorithm());
       for (Node n : graph.nodes()) {
         if (n.op() instanceof Conv || n.op() instanceof FusedConv) {
           ConvShape shape = Lowering.convShape(n, graph);
