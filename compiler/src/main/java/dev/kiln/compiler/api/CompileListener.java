@@ -13,9 +13,9 @@ public interface CompileListener {
   void stageDone(Stage stage, long nanos);
 
   /**
-   * The stages in the order they run. Kiln's own selection plans the memory of its candidates and
-   * keeps the plan of its choice, so PLANNING is reported only when a backend chose the algorithms
-   * itself (OpenCL, reference kernels); otherwise SELECTION includes it.
+   * The stages in the order they run. The selection plans the memory of its candidates and keeps
+   * the plan of its choice (for the CPU and the OpenCL device alike), so PLANNING is reported only
+   * when nothing is selected (reference kernels); otherwise SELECTION includes it.
    */
   enum Stage {
     IMPORT, PASSES, SELECTION, PLANNING, LOWERING;

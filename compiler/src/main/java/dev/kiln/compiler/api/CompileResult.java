@@ -15,8 +15,8 @@ import java.util.Map;
  * @param choices the algorithm of each convolution, by node name
  * @param plan the memory plan of the optimized graph
  * @param program the lowered program every backend consumes
- * @param selection the selection stage's explained decisions and memory proof, or {@code null} when
- *     a backend chose the algorithms itself (the OpenCL device's)
+ * @param selection the selection stage's explained decisions and memory proof, for the CPU or a
+ *     device; {@code null} with reference kernels, where nothing is selected
  */
 public record CompileResult(Graph imported, Graph optimized, Map<String, ConvChoice> choices,
     MemoryPlan plan, Program program, AlgorithmSelection selection) {
@@ -24,7 +24,7 @@ public record CompileResult(Graph imported, Graph optimized, Map<String, ConvCho
     choices = Map.copyOf(choices);
   }
 
-  /** A result without a selection stage (algorithms chosen by the caller). */
+  /** A result without a selection stage (reference kernels, or algorithms chosen by the caller). */
   public CompileResult(Graph imported, Graph optimized, Map<String, ConvChoice> choices,
       MemoryPlan plan, Program program) {
     this(imported, optimized, choices, plan, program, null);

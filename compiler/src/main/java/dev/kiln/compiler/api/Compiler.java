@@ -18,15 +18,16 @@ import dev.kiln.compiler.select.AlgorithmSelection;
 import dev.kiln.compiler.select.AlgorithmSelector;
 import dev.kiln.compiler.select.Autotuner;
 import dev.kiln.compiler.select.MachineProfile;
+import dev.kiln.compiler.select.SelectionTarget;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Kiln's pipeline in one place: import → passes → algorithm selection (which plans the memory of
  * its candidates and keeps the plan of its choice) → lowering.
- * Backends (Java source, bytecode, the interpreter) take the {@link Program} from here.
+ * Backends (Java source, bytecode, the interpreter, OpenCL) take the {@link Program} from here; the
+ * OpenCL backend with its device's algorithms ({@link SelectionTarget}).
  */
 public final class Compiler {
   private Compiler() {}
@@ -43,6 +44,18 @@ public final class Compiler {
     return compile(imported, options, listener);
   }
 
+  /**
+   * For a target with its own algorithms: see
+   * {@link #compile(Graph, CompileOptions, SelectionTarget, CompileListener)}.
+   */
+  public static CompileResult compile(Path model, CompileOptions options, SelectionTarget target,
+      CompileListener listener) {
+    long start = System.nanoTime();
+    Graph imported = ModelImporter.load(model, options.importOptions());
+    listener.stageDone(CompileListener.Stage.IMPORT, System.nanoTime() - start);
+    return compile(imported, options, target, listener);
+  }
+
   public static CompileResult compile(Graph imported, CompileOptions options) {
     return compile(imported, options, CompileListener.NONE);
   }
@@ -54,15 +67,29 @@ public final class Compiler {
   private static CompileResult compile(Graph imported, CompileOptions options,
       CompileListener listener) {
     if (options.referenceKernels()) {
-      return compile(imported, options, Compiler::directEverywhere, listener);
+      return compileDirect(imported, options, listener);
     }
+    return compile(imported, options, cpu(options), listener);
+  }
+
+  /**
+   * The pipeline for a target with its own convolution algorithms (the OpenCL device's, whose
+   * weights and workspaces differ from the CPU's): the same selection stage, over {@code target}'s
+   * algorithms and estimates, under the options' budget or mode. The target also decides how the
+   * other layers lower; {@link CompileOptions#referenceKernels()}, {@link
+   * CompileOptions#machineProfile()} and {@link CompileOptions#autotune()} are the CPU's and play
+   * no part here.
+   */
+  public static CompileResult compile(Graph imported, CompileOptions options, SelectionTarget target,
+      CompileListener listener) {
     long start = System.nanoTime();
     Graph optimized = optimize(imported, options);
     start = stageDone(listener, CompileListener.Stage.PASSES, start);
-    AlgorithmSelection selection = select(optimized, options);
+    AlgorithmSelection selection = select(optimized, options, target);
     start = stageDone(listener, CompileListener.Stage.SELECTION, start);
     Map<String, ConvChoice> choices = selection.convChoices();
-    Program program = Lowering.lower(optimized, selection.plan(), choices, options.threads(), false);
+    Program program = Lowering.lower(optimized, selection.plan(), choices, options.threads(),
+        target.referenceKernels());
     stageDone(listener, CompileListener.Stage.LOWERING, start);
     // The selection proved the peak from the plan and its own count of the weights; the program
     // must hold exactly that, or the proof was about something else.
@@ -74,29 +101,18 @@ public final class Compiler {
     return new CompileResult(imported, optimized, choices, selection.plan(), program, selection);
   }
 
-  /**
-   * The pipeline with a backend's own convolution algorithms (the OpenCL device's, whose weights
-   * and workspaces differ from the CPU's): {@code selection} gets the optimized graph and returns
-   * the choice for every convolution in it.
-   */
-  public static CompileResult compile(Graph imported, CompileOptions options,
-      Function<Graph, Map<String, ConvChoice>> selection) {
-    return compile(imported, options, selection, CompileListener.NONE);
-  }
-
-  private static CompileResult compile(Graph imported, CompileOptions options,
-      Function<Graph, Map<String, ConvChoice>> selection, CompileListener listener) {
+  /** Reference kernels everywhere, direct convolutions: no selection, so the plan is its own stage. */
+  private static CompileResult compileDirect(Graph imported, CompileOptions options,
+      CompileListener listener) {
     long start = System.nanoTime();
     Graph optimized = optimize(imported, options);
     start = stageDone(listener, CompileListener.Stage.PASSES, start);
-    Map<String, ConvChoice> choices = selection.apply(optimized);
+    Map<String, ConvChoice> choices = directEverywhere(optimized);
     start = stageDone(listener, CompileListener.Stage.SELECTION, start);
     MemoryPlan plan = MemoryPlanner.plan(optimized, PlanOptions.DEFAULTS.withWorkspace(
-        node -> Lowering.workspaceBytes(node, optimized, choices, options.threads(),
-            options.referenceKernels())));
+        node -> Lowering.workspaceBytes(node, optimized, choices, options.threads(), true)));
     start = stageDone(listener, CompileListener.Stage.PLANNING, start);
-    Program program = Lowering.lower(optimized, plan, choices, options.threads(),
-        options.referenceKernels());
+    Program program = Lowering.lower(optimized, plan, choices, options.threads(), true);
     stageDone(listener, CompileListener.Stage.LOWERING, start);
     return new CompileResult(imported, optimized, choices, plan, program);
   }
@@ -107,14 +123,29 @@ public final class Compiler {
    * infeasible budget.
    */
   public static AlgorithmSelection selectAlgorithms(Graph imported, CompileOptions options) {
-    return select(optimize(imported, options), options);
+    return selectAlgorithms(imported, options, cpu(options));
   }
 
-  private static AlgorithmSelection select(Graph optimized, CompileOptions options) {
+  /**
+   * The same for a target with its own algorithms (see
+   * {@link #compile(Graph, CompileOptions, SelectionTarget, CompileListener)}).
+   */
+  public static AlgorithmSelection selectAlgorithms(Graph imported, CompileOptions options,
+      SelectionTarget target) {
+    return select(optimize(imported, options), options, target);
+  }
+
+  /** The CPU: the options' machine profile, else the calibrated one, else the built-in figures. */
+  private static SelectionTarget cpu(CompileOptions options) {
     MachineProfile machine = options.machineProfile() != null ? options.machineProfile()
         : MachineProfile.cached();
+    return SelectionTarget.cpu(machine, options.threads());
+  }
+
+  private static AlgorithmSelection select(Graph optimized, CompileOptions options,
+      SelectionTarget target) {
     return AlgorithmSelector.select(optimized, new AlgorithmSelector.Request(options.threads(),
-        options.memoryBudget(), options.memoryMode(), options.forcedAlgorithm(), machine,
+        options.memoryBudget(), options.memoryMode(), options.forcedAlgorithm(), target,
         options.autotune() ? Autotuner.DEFAULT_TIMING : null));
   }
 

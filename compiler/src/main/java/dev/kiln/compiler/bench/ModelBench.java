@@ -52,10 +52,9 @@ public final class ModelBench {
    * @param inputs input data by input name ({@link ImportOptions#SOLE_INPUT} for the only one);
    *     inputs without data get seeded random values
    * @param inputFiles where each input came from, for the report
-   * @param selection the CPU algorithms' budget, mode and autotuning
+   * @param selection the budget, mode and autotuning (with {@code openCl}: of the device memory;
+   *     no autotuning)
    * @param machine the machine profile the CPU selection estimates with
-   * @param deviceBudget with {@code openCl}: the device memory the model may hold, or {@link
-   *     OpenClBackend#NO_BUDGET}
    * @param compareOrt run ONNX Runtime beside Kiln
    * @param ortJar ONNX Runtime's jar when it is not on the class path, or null
    * @param openCl run on an OpenCL device instead of the CPU
@@ -64,7 +63,7 @@ public final class ModelBench {
    */
   public record Settings(Path model, Map<String, Shape> inputShapes, Map<String, Tensor> inputs,
       Map<String, Path> inputFiles, int threads, ModelBenchmark.Protocol protocol,
-      SelectionSettings selection, MachineProfile machine, long deviceBudget, boolean compareOrt, Path ortJar, boolean openCl, String openClDevice, MachinePeaks peaks) {
+      SelectionSettings selection, MachineProfile machine, boolean compareOrt, Path ortJar, boolean openCl, String openClDevice, MachinePeaks peaks) {
     public Settings {
       inputShapes = Map.copyOf(inputShapes);
       inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
@@ -97,9 +96,9 @@ public final class ModelBench {
   private static CompileOptions compileOptions(Settings s, Map<String, Shape> hints) {
     CompileOptions.Builder b = CompileOptions.builder()
         .importOptions(new ImportOptions(s.inputShapes(), hints))
-        .threads(s.threads());
+        .threads(s.threads()).selection(s.selection());
     if (!s.openCl()) {
-      b.selection(s.selection()).machineProfile(s.machine());
+      b.machineProfile(s.machine());
     }
     return b.build();
   }
@@ -182,8 +181,7 @@ public final class ModelBench {
       throw new KilnException("--target opencl: " + unavailable);
     }
     long t0 = System.nanoTime();
-    CompileResult result = OpenClBackend.compile(s.model(), compileOptions(s, hints(s)),
-        s.deviceBudget());
+    CompileResult result = OpenClBackend.compile(s.model(), compileOptions(s, hints(s)));
     OpenClArtifact artifact = OpenClBackend.generate(result, "BenchModel");
     long t1 = System.nanoTime();
     OpenClContext.Options options = OpenClContext.Options.DEFAULTS.withDevice(s.openClDevice())

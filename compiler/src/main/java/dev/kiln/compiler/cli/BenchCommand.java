@@ -241,7 +241,9 @@ final class BenchCommand implements Callable<Integer> {
     if (ortJar != null && !Files.isRegularFile(ortJar)) {
       throw new KilnException("--ort-jar " + ortJar + ": no such file");
     }
-    long deviceBudget = target.equals("opencl") ? selectionOptions.deviceBudget() : 0;
+    if (target.equals("opencl")) {
+      selectionOptions.refuseCpuOnlyOptions();
+    }
     SelectionSettings selection = selectionOptions.settings();
     MachineProfile machine = selectionOptions.machineProfile();
     Map<String, Tensor> data = new LinkedHashMap<>();
@@ -258,7 +260,7 @@ final class BenchCommand implements Callable<Integer> {
     ModelBench.Settings settings = new ModelBench.Settings(model, inputOptions.shapes(), data, files,
         threads, new ModelBenchmark.Protocol(warmupRuns, warmupMillis * 1_000_000L, iterations,
             profile),
-        selection, machine, deviceBudget, compareOrt, ortJar, target.equals("opencl"), openClDevice,
+        selection, machine, compareOrt, ortJar, target.equals("opencl"), openClDevice,
         MachinePeaks.of(machine));
     Main.announceKernels(spec.commandLine().getErr());
     ModelBench.Outcome outcome = ModelBench.run(settings);

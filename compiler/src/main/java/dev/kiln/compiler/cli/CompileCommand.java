@@ -111,18 +111,24 @@ final class CompileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (target.equals(OPENCL)) {
-      return compileOpenCl();
-    }
-    Target chosen = parseTarget(target);
+    boolean openCl = target.equals(OPENCL);
+    Target chosen = openCl ? null : parseTarget(target);
     if (jar != null && chosen != Target.BYTECODE) {
       throw new KilnException("--jar needs --target bytecode (a jar holds class files)");
+    }
+    if (html != null && openCl) {
+      throw new KilnException("--html draws the CPU's roofline; it does not go with --target opencl");
     }
     CodegenOptions options = codegenOptions();
     checkOutputDir(outputDir);
 
-    CompileOptions.Builder compileOptions = selectionOptions.applyTo(CompileOptions.builder()
-        .importOptions(inputOptions.importOptions()));
+    CompileOptions.Builder compileOptions = CompileOptions.builder()
+        .importOptions(inputOptions.importOptions());
+    if (openCl) {
+      selectionOptions.applyToDevice(compileOptions);
+    } else {
+      selectionOptions.applyTo(compileOptions);
+    }
     if (threads != null) {
       compileOptions.threads(threads);
     }
@@ -131,15 +137,24 @@ final class CompileCommand implements Callable<Integer> {
     }
     StageProgress progress = new StageProgress(spec.commandLine().getErr(),
         quiet ? Long.MAX_VALUE : verbose ? 0 : PROGRESS_AFTER_NANOS, System::nanoTime);
-    CompileResult result = Compiler.compile(model, compileOptions.build(), progress);
+    // --target opencl: the device's own convolution algorithms, selected by the same stage under
+    // the device memory budget; Name.cl, Name.clplan.json, Name.weights and a thin Name.java loader.
+    CompileResult result = openCl ? OpenClBackend.compile(model, compileOptions.build(), progress)
+        : Compiler.compile(model, compileOptions.build(), progress);
 
     long emissionStart = System.nanoTime();
-    GeneratedModel generated = Codegen.generate(result.program(), chosen,
-        options.withModel(model.getFileName().toString(), sha256(model)));
-    List<Path> written = new ArrayList<>(generated.writeTo(outputDir));
-    if (jar != null) {
-      generated.writeJar(jar);
-      written.add(jar);
+    List<Path> written = new ArrayList<>();
+    if (openCl) {
+      written.addAll(OpenClBackend.emit(OpenClBackend.generate(result, options.className()),
+          outputDir, options.packageName()));
+    } else {
+      GeneratedModel generated = Codegen.generate(result.program(), chosen,
+          options.withModel(model.getFileName().toString(), sha256(model)));
+      written.addAll(generated.writeTo(outputDir));
+      if (jar != null) {
+        generated.writeJar(jar);
+        written.add(jar);
+      }
     }
     progress.stageDone("emission", System.nanoTime() - emissionStart);
 
@@ -175,26 +190,6 @@ final class CompileCommand implements Callable<Integer> {
       }
     }
     throw new KilnException("--target '" + name + "': expected java, bytecode or opencl");
-  }
-
-  /**
-   * {@code --target opencl}: Name.cl, Name.clplan.json, Name.weights and a thin Name.java loader,
-   * with the device's own convolution algorithms.
-   */
-  private int compileOpenCl() {
-    if (jar != null) {
-      throw new KilnException("--jar needs --target bytecode (a jar holds class files)");
-    }
-    CodegenOptions options = codegenOptions();
-    checkOutputDir(outputDir);
-    CompileResult result = OpenClBackend.compile(model, CompileOptions.builder()
-        .importOptions(inputOptions.importOptions()).build(), selectionOptions.deviceBudget());
-    PrintWriter out = spec.commandLine().getOut();
-    for (Path file : OpenClBackend.emit(OpenClBackend.generate(result, options.className()),
-        outputDir, options.packageName())) {
-      out.println("wrote " + file);
-    }
-    return Main.OK;
   }
 
   private CodegenOptions codegenOptions() {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.compiler.KilnException;
 import dev.kiln.compiler.api.CompileOptions;
 import dev.kiln.compiler.api.Compiler;
+import dev.kiln.compiler.codegen.opencl.OpenClTarget;
 import dev.kiln.compiler.importer.ModelImporter;
 import dev.kiln.compiler.ir.Cost;
 import dev.kiln.compiler.ir.Graph;
@@ -45,7 +46,8 @@ import picocli.CommandLine.Model.CommandSpec;
       "Prints each layer's op, output shape, parameters, FLOPs, bytes moved and"
           + " arithmetic intensity (FLOPs/byte), with totals: where a roofline analysis starts.",
       "Ends with the compiled model's summary: convolution algorithms, estimated latency, memory"
-          + " peak against the budget (--memory-budget, --memory-mode).",
+          + " peak against the budget (--memory-budget, --memory-mode); with --target opencl, the"
+          + " device's.",
       "With --optimized, of the graph after Kiln's passes, with what they did.",
       "--dump-after and --trace-passes write to stderr, so --json output stays parseable."
     })
@@ -75,14 +77,24 @@ final class InspectCommand implements Callable<Integer> {
           + " stderr. Implies --optimized.")
   boolean tracePasses;
 
+  @Option(names = "--target", paramLabel = "TARGET", defaultValue = "cpu",
+      description = "Whose algorithm selection the summary shows: cpu or opencl (the device's"
+          + " algorithms under the device memory budget); default: ${DEFAULT-VALUE}.")
+  String target;
+
   @Mixin InputOptions inputOptions;
 
   @Mixin SelectionOptions selectionOptions;
 
   @Override
   public Integer call() throws Exception {
-    CompileOptions compileOptions = selectionOptions.applyTo(CompileOptions.builder()
-        .importOptions(inputOptions.importOptions())).build();
+    if (!target.equals("cpu") && !target.equals("opencl")) {
+      throw new KilnException("--target must be cpu or opencl, got '" + target + "'");
+    }
+    CompileOptions.Builder builder = CompileOptions.builder()
+        .importOptions(inputOptions.importOptions());
+    CompileOptions compileOptions = (target.equals("opencl")
+        ? selectionOptions.applyToDevice(builder) : selectionOptions.applyTo(builder)).build();
     Graph graph = ModelImporter.load(model, inputOptions.importOptions());
     String summary = summary(graph, compileOptions);
     OptimizationReport optimization = null;
@@ -117,7 +129,9 @@ final class InspectCommand implements Callable<Integer> {
    */
   private String summary(Graph imported, CompileOptions options) {
     try {
-      return CompileReport.summary(Compiler.selectAlgorithms(imported, options));
+      return CompileReport.summary(target.equals("opencl")
+          ? Compiler.selectAlgorithms(imported, options, OpenClTarget.INSTANCE)
+          : Compiler.selectAlgorithms(imported, options));
     } catch (KilnException e) {
       if (selectionOptions.given()) {
         throw e;

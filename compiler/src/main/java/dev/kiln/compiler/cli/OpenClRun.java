@@ -20,17 +20,15 @@ final class OpenClRun {
 
   /**
    * @param device the device selector ({@link OpenClContext.Options#device()}), or null for the default
-   * @param deviceBudget the device memory the model may hold, or {@link OpenClBackend#NO_BUDGET}
+   * @param options the device memory budget or mode, optimization and threads
    */
-  static Map<String, Tensor> run(Graph graph, Map<String, Tensor> feeds, String device, boolean optimize,
-      long deviceBudget) {
+  static Map<String, Tensor> run(Graph graph, Map<String, Tensor> feeds, String device,
+      CompileOptions options) {
     String unavailable = OpenClContext.unavailableReason();
     if (unavailable != null) {
       throw new KilnException("--target opencl: " + unavailable);
     }
-    OpenClArtifact artifact = OpenClBackend.generate(
-        OpenClBackend.compile(graph, CompileOptions.builder().optimize(optimize).build(),
-            deviceBudget), "Model");
+    OpenClArtifact artifact = OpenClBackend.generate(OpenClBackend.compile(graph, options), "Model");
     Map<String, float[]> inputs = new LinkedHashMap<>();
     feeds.forEach((name, t) -> inputs.put(name, t.toFloatArray()));
     try (OpenClContext context = OpenClContext.create(OpenClContext.Options.DEFAULTS.withDevice(device));

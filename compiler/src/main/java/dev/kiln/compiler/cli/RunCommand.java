@@ -83,9 +83,9 @@ final class RunCommand implements Callable<Integer> {
     if (!target.equals("cpu") && !target.equals("opencl")) {
       throw new KilnException("--target must be cpu or opencl, got '" + target + "'");
     }
-    long deviceBudget = target.equals("opencl") ? selectionOptions.deviceBudget() : 0;
-    CompileOptions.Builder compileOptions = selectionOptions.applyTo(CompileOptions.builder())
-        .optimize(!noOptimize).threads(threads);
+    CompileOptions.Builder compileOptions = (target.equals("opencl")
+        ? selectionOptions.applyToDevice(CompileOptions.builder())
+        : selectionOptions.applyTo(CompileOptions.builder())).optimize(!noOptimize).threads(threads);
     Map<String, Path> inputFiles = new LinkedHashMap<>();
     for (String spec : inputs) {
       String[] nameAndFile = splitNamed(spec);
@@ -146,7 +146,7 @@ final class RunCommand implements Callable<Integer> {
     Map<String, Tensor> results;
     if (target.equals("opencl")) {
       Main.announceKernels(spec.commandLine().getErr());
-      results = OpenClRun.run(graph, feeds, openClDevice, !noOptimize, deviceBudget);
+      results = OpenClRun.run(graph, feeds, openClDevice, compileOptions.build());
     } else {
       // The lowered program, run directly: the same program the Java and bytecode backends emit,
       // so `kiln run` shows what a compiled model computes (and exercises its memory plan).

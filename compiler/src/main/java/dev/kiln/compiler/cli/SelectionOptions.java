@@ -3,7 +3,6 @@ package dev.kiln.compiler.cli;
 import dev.kiln.compiler.KilnException;
 import dev.kiln.compiler.api.CompileOptions;
 import dev.kiln.compiler.api.SelectionSettings;
-import dev.kiln.compiler.codegen.opencl.OpenClBackend;
 import dev.kiln.compiler.select.MachineProfile;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -27,17 +26,20 @@ final class SelectionOptions {
 
   @Option(names = "--memory-mode", paramLabel = "MODE",
       description = "Without a budget: low (the minimum feasible peak), balanced (the knee of the"
-          + " speed/memory frontier) or fast (no limit; the default).")
+          + " speed/memory frontier) or fast (no limit; the default). With --target opencl: of the"
+          + " device memory.")
   String memoryMode;
 
   @Option(names = "--autotune",
       description = "Time every candidate algorithm on each convolution at compile time (warm-up"
-          + " excluded) instead of estimating; the times go into the report. Slower to compile.")
+          + " excluded) instead of estimating; the times go into the report. Slower to compile."
+          + " Not with --target opencl.")
   boolean autotune;
 
   @Option(names = "--machine", paramLabel = "FILE",
       description = "The machine profile the cost model uses (written by kiln calibrate; default:"
-          + " ~/.kiln/machine.json when it exists, else the built-in figures; 'builtin' for those).")
+          + " ~/.kiln/machine.json when it exists, else the built-in figures; 'builtin' for those)."
+          + " Not with --target opencl.")
   String machine;
 
   SelectionSettings settings() {
@@ -58,17 +60,25 @@ final class SelectionOptions {
   }
 
   /**
-   * {@code --target opencl}: the device memory the model may hold ({@code --memory-budget}), or no
-   * limit. The modes, autotuning and the machine profile are about the CPU's algorithms and are
-   * refused rather than ignored.
+   * {@code --target opencl}: the budget (the device memory the model may hold) or the mode, for the
+   * same selection stage over the device's algorithms. Autotuning and the machine profile are about
+   * the CPU's algorithms (nothing here measures the device) and are refused rather than ignored.
    */
-  long deviceBudget() {
-    if (memoryMode != null || autotune || machine != null) {
-      throw new KilnException("--memory-mode, --autotune and --machine choose the CPU's algorithms;"
-          + " with --target opencl give --memory-budget, the device memory the model may hold");
+  CompileOptions.Builder applyToDevice(CompileOptions.Builder builder) {
+    refuseCpuOnlyOptions();
+    return builder.selection(settings());
+  }
+
+  /** Fails, naming the option, when {@code --autotune} or {@code --machine} was given. */
+  void refuseCpuOnlyOptions() {
+    if (autotune) {
+      throw new KilnException("--autotune times the CPU's algorithms on this machine; nothing"
+          + " measures the device's, so it does not go with --target opencl");
     }
-    Long budget = settings().memoryBudget();
-    return budget == null ? OpenClBackend.NO_BUDGET : budget;
+    if (machine != null) {
+      throw new KilnException("--machine is the CPU's cost profile; the device's algorithms are"
+          + " estimated with nominal figures, so it does not go with --target opencl");
+    }
   }
 
   CompileOptions.Builder applyTo(CompileOptions.Builder builder) {

@@ -17,7 +17,6 @@ import dev.kiln.compiler.select.AlgorithmSelection;
 import dev.kiln.compiler.select.Candidate;
 import dev.kiln.compiler.select.CostModel;
 import dev.kiln.compiler.select.KernelChoice;
-import dev.kiln.compiler.select.MachineProfile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +52,7 @@ public final class CompileReport {
 
   private CompileReport() {}
 
-  /** The report of a CPU compilation (one with a selection stage). */
+  /** The report of a compilation with a selection stage (for the CPU or a device). */
   public static ObjectNode toJson(CompileResult result) {
     AlgorithmSelection selection = requireSelection(result);
     Program program = result.program();
@@ -64,10 +63,7 @@ public final class CompileReport {
     root.put("graph", result.optimized().name());
     root.put("threads", selection.threads());
 
-    ObjectNode machine = root.putObject("machine");
-    MachineProfile profile = selection.machine();
-    machine.put("source", profile.source());
-    machine.setAll(profile.toJson());
+    root.set("machine", selection.target().describe());
 
     ObjectNode sel = root.putObject("selection");
     sel.put("mode", modeName(selection));
@@ -209,7 +205,8 @@ public final class CompileReport {
 
   private static AlgorithmSelection requireSelection(CompileResult result) {
     if (result.selection() == null) {
-      throw new IllegalArgumentException("no report for a compilation whose algorithms a backend chose");
+      throw new IllegalArgumentException("no report for a compilation without a selection stage"
+          + " (reference kernels)");
     }
     return result.selection();
   }

@@ -25,17 +25,19 @@ import java.util.TreeMap;
  * @param minimumPeakBytes the smallest peak any choice of algorithms gives this model (the low mode's)
  * @param estimatedNanos the whole model's estimated latency: the chosen convolutions' times
  *     (measured ones where autotuned) plus the other layers' estimates
+ * @param target what the choice was made for: the algorithms and the estimate's figures (the CPU's
+ *     machine profile, or a device's)
  * @param autotuned whether {@code --autotune} timed the candidates
  */
 public record AlgorithmSelection(Map<String, KernelChoice> choices,
     Map<String, CostModel.Estimate> otherLayers, MemoryPlan plan, MemoryMode mode, Long budgetBytes,
     long weightBytes, long peakBytes, long minimumPeakBytes, double estimatedNanos,
-    MachineProfile machine, int threads, boolean autotuned) {
+    SelectionTarget target, int threads, boolean autotuned) {
   public AlgorithmSelection {
     choices = Collections.unmodifiableMap(new LinkedHashMap<>(choices));
     otherLayers = Collections.unmodifiableMap(new LinkedHashMap<>(otherLayers));
     Objects.requireNonNull(plan);
-    Objects.requireNonNull(machine);
+    Objects.requireNonNull(target);
   }
 
   /** The lowering's input: each convolution's kernel and reason. */

@@ -18,7 +18,6 @@ import dev.kiln.compiler.ops.FusedConv;
 import dev.kiln.compiler.report.LayerCost;
 import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.conv.ConvKernel;
-import dev.kiln.runtime.kernels.conv.ConvKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -28,14 +27,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * Chooses every convolution's algorithm so the model runs as fast as the cost model can tell while
  * a model instance holds no more than the budget: a multiple-choice knapsack over weight bytes, with
- * the arena (activations, scratch, I/O) in the constraint. docs/conv-algorithms.md, "Selection", has
- * the method and its proofs; in short:
+ * the arena (activations, scratch, I/O) in the constraint. The target ({@link SelectionTarget})
+ * supplies the algorithms and their estimates: the CPU's, or a device's, whose memory the budget
+ * then bounds. docs/conv-algorithms.md, "Selection", has the method and its proofs; in short:
  *
  * <pre>
  *   peak(x) = fixed weights + Σ_i weights_i(x_i) + arena(x)
@@ -43,10 +44,10 @@ import java.util.TreeSet;
  * </pre>
  *
  * <ol>
- *   <li><b>Candidates</b>: every registered algorithm that {@link ConvKernel#supports} the layer (the
- *       hard gates), each with its stored weights, workspace and time ({@link CostModel}, or measured
- *       with {@code --autotune}). An option no faster, no lighter and needing no less scratch than
- *       another is dropped.
+ *   <li><b>Candidates</b>: every algorithm of the target that {@link ConvKernel#supports} the layer
+ *       (the hard gates), each with its stored weights, workspace and time (the target's estimate,
+ *       or measured with {@code --autotune} on the CPU). An option no faster, no lighter and
+ *       needing no less scratch than another is dropped.
  *   <li><b>Frontier</b>: scratch only matters at its own step, so for a cap A on LB(x) each layer
  *       keeps the options whose scratch fits beside that step's activations, and the rest is a
  *       multiple-choice knapsack over weight bytes, solved exactly by a Pareto dynamic program (all
@@ -74,13 +75,32 @@ public final class AlgorithmSelector {
   /**
    * What the selection needs besides the graph.
    *
-   * @param budgetBytes the most bytes a model instance may hold, or {@code null}
+   * @param budgetBytes the most bytes a model instance may hold (for a device: of its memory), or
+   *     {@code null}
    * @param mode with no budget: low, balanced, or fast (the default, also for {@code null})
-   * @param forcedAlgorithm run this algorithm (by name) on every layer it supports, or {@code null}
-   * @param autotuneTiming time the candidates with this protocol, or {@code null} to estimate
+   * @param forcedAlgorithm run this algorithm (by name, one of the target's) on every layer it
+   *     supports, or {@code null}
+   * @param target the algorithms to choose from, their estimates and the other layers' lowering
+   * @param autotuneTiming time the candidates on this machine with this protocol, or {@code null}
+   *     to estimate; only for a target whose kernels run here (the CPU)
    */
   public record Request(int threads, Long budgetBytes, MemoryMode mode, String forcedAlgorithm,
-      MachineProfile machine, Timing autotuneTiming) {}
+      SelectionTarget target, Timing autotuneTiming) {
+    public Request {
+      Objects.requireNonNull(target, "target");
+      if (autotuneTiming != null && !(target instanceof CpuTarget)) {
+        throw new IllegalArgumentException("autotuning times the candidates on this machine's CPU;"
+            + " the target's algorithms do not run here");
+      }
+    }
+
+    /** For the CPU ({@link SelectionTarget#cpu}), estimated over {@code machine}. */
+    public Request(int threads, Long budgetBytes, MemoryMode mode, String forcedAlgorithm,
+        MachineProfile machine, Timing autotuneTiming) {
+      this(threads, budgetBytes, mode, forcedAlgorithm, SelectionTarget.cpu(machine, threads),
+          autotuneTiming);
+    }
+  }
 
   /** A layer's option in the knapsack: a candidate and what it needs. */
   private record Option(int candidate, long weightBytes, long scratchBytes, long needBytes,
@@ -127,7 +147,7 @@ public final class AlgorithmSelector {
   private static final class Run {
     final Graph graph;
     final Request request;
-    final CostModel costModel;
+    final SelectionTarget target;
     final List<Layer> layers = new ArrayList<>();
     MemoryPlan basePlan;
     long baseArenaBytes;
@@ -143,7 +163,7 @@ public final class AlgorithmSelector {
       this.graph = graph;
       this.request = request;
       this.maxFrontier = maxFrontier;
-      this.costModel = new CostModel(request.machine(), request.threads());
+      this.target = request.target();
     }
 
     AlgorithmSelection select() {
@@ -175,21 +195,15 @@ public final class AlgorithmSelector {
     // ---- candidates ----
 
     void collectLayers() {
-      ConvKernel forced = null;
-      if (request.forcedAlgorithm() != null) {
-        try {
-          forced = ConvKernels.byName(request.forcedAlgorithm());
-        } catch (IllegalArgumentException e) {
-          throw new KilnException(e.getMessage());
-        }
-      }
+      ConvKernel forced = request.forcedAlgorithm() == null ? null
+          : byName(request.forcedAlgorithm());
       for (Node n : graph.nodes()) {
         if (n.op() instanceof Conv || n.op() instanceof FusedConv) {
           ConvShape shape = Lowering.convShape(n, graph);
           boolean useForced = forced != null && forced.supports(shape);
           Layer layer = new Layer(n, shape, useForced);
           List<Candidate> candidates = new ArrayList<>();
-          for (ConvKernel k : useForced ? List.of(forced) : ConvKernels.all()) {
+          for (ConvKernel k : useForced ? List.of(forced) : target.kernels()) {
             if (k.supports(shape)) {
               candidates.add(candidate(k, shape));
             }
@@ -206,8 +220,19 @@ public final class AlgorithmSelector {
       }
     }
 
+    /** The target's algorithm called {@code name}. */
+    ConvKernel byName(String name) {
+      for (ConvKernel k : target.kernels()) {
+        if (k.name().equals(name)) {
+          return k;
+        }
+      }
+      throw new KilnException("no convolution algorithm '" + name + "' (known: "
+          + String.join(", ", target.kernels().stream().map(ConvKernel::name).toList()) + ")");
+    }
+
     Candidate candidate(ConvKernel k, ConvShape shape) {
-      CostModel.Estimate e = costModel.estimate(k, shape);
+      CostModel.Estimate e = target.estimate(k, shape);
       return new Candidate(k, e.flops(), e.bytes(),
           WeightsBlob.storedFloats(k.packedWeightFloats(shape)) * Float.BYTES,
           (long) k.workspaceFloats(shape, request.threads()) * Float.BYTES, e.nanos());
@@ -243,7 +268,8 @@ public final class AlgorithmSelector {
 
     void planWithoutScratch() {
       for (Node n : graph.nodes()) {
-        long bytes = Lowering.workspaceBytes(n, graph, Map.of(), request.threads(), false);
+        long bytes = Lowering.workspaceBytes(n, graph, Map.of(), request.threads(),
+            target.referenceKernels());
         if (bytes > 0) {
           otherScratch.put(n.name(), bytes);
         }
@@ -294,18 +320,20 @@ public final class AlgorithmSelector {
     }
 
     /**
-     * Lowers the graph once with the direct algorithm everywhere: the weights that do not depend on
-     * the choice (biases, epilogue vectors, fully connected layers, tables) are what remains after
-     * taking out the direct convolutions' own blocks. The same lowering lays out every program, so
-     * {@code fixed + Σ stored(packed)} is any choice's weights to the float. The layers this
-     * lowering runs are the ones the program will run.
+     * Lowers the graph once with the target's generic algorithm everywhere (the CPU's direct
+     * convolution): the weights that do not depend on the choice (biases, epilogue vectors, fully
+     * connected layers, tables) are what remains after taking out the generic convolutions' own
+     * blocks. The same lowering lays out every program, so {@code fixed + Σ stored(packed)} is any
+     * choice's weights to the float. The layers this lowering runs are the ones the program will run.
      */
     void countFixedWeights() {
-      Map<String, ConvChoice> direct = new LinkedHashMap<>();
+      ConvKernel generic = target.generic();
+      Map<String, ConvChoice> everywhere = new LinkedHashMap<>();
       for (Layer layer : layers) {
-        direct.put(layer.node.name(), ConvChoice.of(ConvKernels.DIRECT, "counting the fixed weights"));
+        everywhere.put(layer.node.name(), ConvChoice.of(generic, "counting the fixed weights"));
       }
-      Program dryRun = Lowering.lower(graph, basePlan, direct, request.threads(), false);
+      Program dryRun = Lowering.lower(graph, basePlan, everywhere, request.threads(),
+          target.referenceKernels());
       long fixed = (long) dryRun.weightFloats() * Float.BYTES;
       Set<String> counted = new HashSet<>();
       Map<String, Layer> byName = new HashMap<>();
@@ -314,8 +342,7 @@ public final class AlgorithmSelector {
         long bytes = (long) e.getValue() * Float.BYTES;
         Layer layer = byName.get(e.getKey());
         if (layer != null && counted.add(layer.weightValue)) {
-          long own = WeightsBlob.storedFloats(ConvKernels.DIRECT.packedWeightFloats(layer.shape))
-              * Float.BYTES;
+          long own = WeightsBlob.storedFloats(generic.packedWeightFloats(layer.shape)) * Float.BYTES;
           bytes -= own;
           fixed -= own;
         }
@@ -329,7 +356,7 @@ public final class AlgorithmSelector {
     void estimateOtherLayers(Set<String> running, Set<String> convolutions) {
       for (LayerCost cost : LayerCost.of(graph)) {
         if (running.contains(cost.name()) && !convolutions.contains(cost.name())) {
-          otherLayers.put(cost.name(), costModel.estimate(cost.cost()));
+          otherLayers.put(cost.name(), target.estimate(cost.cost()));
         }
       }
     }
@@ -540,7 +567,8 @@ public final class AlgorithmSelector {
       }
       String list = top.size() < 3 ? String.join(" and ", top)
           : top.get(0) + ", " + top.get(1) + " and " + top.get(2);
-      return new KilnException(graph.source() + ": the memory budget of " + describe(budget)
+      return new KilnException(graph.source() + ": the " + target.budgetName() + " of "
+          + describe(budget)
           + " is below this model's minimum feasible peak of " + describe(lowest.peakBytes())
           + "; the largest consumers are " + list);
     }
@@ -560,7 +588,7 @@ public final class AlgorithmSelector {
         total += e.nanos();
       }
       return new AlgorithmSelection(choices, otherLayers, chosen.plan(), mode, budget,
-          chosen.weightBytes(), chosen.peakBytes(), minimumPeak, total, request.machine(),
+          chosen.weightBytes(), chosen.peakBytes(), minimumPeak, total, target,
           request.threads(), request.autotuneTiming() != null);
     }
 

@@ -128,16 +128,26 @@ class CompileCommandTest {
     }
   }
 
-  /** No device is needed to compile for OpenCL: the program, plan, weights and loader are written. */
+  /**
+   * No device is needed to compile for OpenCL: the program, plan, weights and loader are written,
+   * and the report of the device's algorithm selection.
+   */
   @Test
   void writesTheOpenClProgramPlanWeightsAndLoader() throws IOException {
     Path o = dir.resolve("cl");
     assertEquals(Main.OK, kiln("compile", model.toString(), "-o", o.toString(), "--target", "opencl",
         "--package", "demo"), err);
     assertEquals(List.of("demo/DigitsCnn.cl", "demo/DigitsCnn.clplan.json", "demo/DigitsCnn.java",
-        "demo/DigitsCnn.weights"), files(o));
+        "demo/DigitsCnn.report.json", "demo/DigitsCnn.weights"), files(o));
     String cl = Files.readString(o.resolve("demo/DigitsCnn.cl"));
     assertEquals(true, cl.contains("__kernel"), cl);
+    // Three input channels: the estimate keeps Winograd out (its transforms would cost more).
+    assertTrue(out.endsWith("summary: 1 convolution (cl-tiled 1), estimated 0.00 ms, peak 2.3 KiB"
+        + " (fast: no budget; the minimum is 2.3 KiB)\n"), out);
+    String report = Files.readString(o.resolve("demo/DigitsCnn.report.json"));
+    assertTrue(report.contains("\"source\" : \"nominal OpenCL device (assumed figures, not measured)\""),
+        report);
+    assertTrue(report.contains("\"reason\" : \"cl-tiled: the fastest, "), report);
   }
 
   /** --memory-budget is the device's memory with --target opencl: one that nothing fits writes nothing. */
@@ -146,13 +156,16 @@ class CompileCommandTest {
     Path o = dir.resolve("cl");
     assertEquals(Main.USER_ERROR, kiln("compile", model.toString(), "-o", o.toString(), "--target",
         "opencl", "--memory-budget", "1000"));
-    assertTrue(err.startsWith("kiln: " + model.getFileName() + ": needs "), err);
-    assertTrue(err.endsWith(" with the tiled algorithm everywhere; the device memory budget is 1000"
-        + " bytes\n"), err);
+    assertEquals("kiln: digits_cnn.onnx: the device memory budget of 1000 B (1000 bytes) is below this"
+        + " model's minimum feasible peak of 2.3 KiB (2304 bytes); the largest consumers are the arena"
+        + " of activations, scratch and I/O (1.8 KiB) and the weights of 'Conv_0' (512 B)\n", err);
     assertEquals(List.of(), files(o));
     assertEquals(Main.OK, kiln("compile", model.toString(), "-o", o.toString(), "--target", "opencl",
         "--memory-budget", "1GiB"), err);
-    assertEquals(4, files(o).size());
+    assertEquals(5, files(o).size());
+    assertEquals(Main.USER_ERROR, kiln("compile", model.toString(), "-o", dir.resolve("html").toString(),
+        "--target", "opencl", "--html", dir.resolve("r.html").toString()));
+    assertEquals("kiln: --html draws the CPU's roofline; it does not go with --target opencl\n", err);
   }
 
   @Test

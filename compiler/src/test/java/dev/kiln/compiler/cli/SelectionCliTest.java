@@ -126,10 +126,9 @@ class SelectionCliTest {
     Tensor expected = Npy.read(fast);
     TensorAssert.assertClose(expected, Npy.read(low), 1e-4, "low vs fast");
 
-    assertUserError("--memory-mode, --autotune and --machine choose the CPU's algorithms; with"
-        + " --target opencl give --memory-budget, the device memory the model may hold",
-        kiln("run", model.toString(), "-i", input.toString(), "--target", "opencl",
-            "--memory-mode", "low"));
+    assertUserError("--autotune times the CPU's algorithms on this machine; nothing measures the"
+        + " device's, so it does not go with --target opencl",
+        kiln("run", model.toString(), "-i", input.toString(), "--target", "opencl", "--autotune"));
     assertUserError("small.onnx: the memory budget of 1000 B (1000 bytes) is below this model's"
         + " minimum feasible peak of 274.9 KiB (281472 bytes); the largest consumers are the arena of"
         + " activations, scratch and I/O (126.0 KiB), the weights of 'conv4' (81.0 KiB) and the"
@@ -146,6 +145,58 @@ class SelectionCliTest {
     assertTrue(last.startsWith("summary: 5 convolutions (") && last.endsWith(
         " (low: the minimum feasible)"), last);
     assertEquals(Main.USER_ERROR, kiln("inspect", model.toString(), "--memory-budget", "1").status());
+  }
+
+  /**
+   * With --target opencl the same options choose the device's algorithms, the budget and the modes
+   * being of the device memory; autotuning and the machine profile, about the CPU, are refused.
+   */
+  @Test
+  void openClTakesTheModesAndReportsTheDeviceChoices() throws IOException {
+    Path report = dir.resolve("device.json");
+    Result r = kiln("compile", model.toString(), "-o", out.toString(), "--target", "opencl",
+        "--threads", "2", "--memory-mode", "low", "--report", report.toString());
+    assertEquals(Main.OK, r.status(), r.err());
+    List<String> lines = r.out().lines().toList();
+    assertEquals("summary: 5 convolutions (cl-tiled 5), estimated 0.01 ms, peak 270.8 KiB (low: the"
+        + " minimum feasible)", lines.get(lines.size() - 1));
+    JsonNode low = new ObjectMapper().readTree(Files.readString(report));
+    assertEquals("low", low.get("selection").get("mode").asText());
+    assertEquals("nominal OpenCL device (assumed figures, not measured)",
+        low.get("machine").get("source").asText());
+    assertEquals(low.get("memory").get("minimumPeakBytes"), low.get("memory").get("peakBytes"));
+
+    r = kiln("compile", model.toString(), "-o", out.toString(), "--target", "opencl", "--threads",
+        "2", "--memory-mode", "fast", "--report", report.toString());
+    assertEquals(Main.OK, r.status(), r.err());
+    lines = r.out().lines().toList();
+    assertEquals("summary: 5 convolutions (cl-tiled 3, cl-winograd-f2x2 2), estimated 0.01 ms, peak"
+        + " 761.8 KiB (fast: no budget; the minimum is 270.8 KiB)", lines.get(lines.size() - 1));
+    // kiln inspect shows the same line (the device's peaks do not depend on the threads).
+    r = kiln("inspect", model.toString(), "--target", "opencl");
+    assertEquals(Main.OK, r.status(), r.err());
+    lines = r.out().lines().toList();
+    assertEquals("summary: 5 convolutions (cl-tiled 3, cl-winograd-f2x2 2), estimated 0.01 ms, peak"
+        + " 761.8 KiB (fast: no budget; the minimum is 270.8 KiB)", lines.get(lines.size() - 1));
+    r = kiln("inspect", model.toString(), "--target", "opencl", "--memory-mode", "balanced");
+    lines = r.out().lines().toList();
+    assertTrue(lines.get(lines.size() - 1).endsWith(" (balanced: the knee of the speed/memory"
+        + " frontier; the minimum is 270.8 KiB)"), r.out());
+
+    Path none = dir.resolve("none");
+    assertUserError("--machine is the CPU's cost profile; the device's algorithms are estimated with"
+        + " nominal figures, so it does not go with --target opencl",
+        kiln("compile", model.toString(), "-o", none.toString(), "--target", "opencl", "--machine",
+            "builtin"));
+    assertUserError("--autotune times the CPU's algorithms on this machine; nothing measures the"
+        + " device's, so it does not go with --target opencl",
+        kiln("compile", model.toString(), "-o", none.toString(), "--target", "opencl", "--autotune"));
+    assertUserError("small.onnx: the device memory budget of 1.0 KiB (1024 bytes) is below this"
+        + " model's minimum feasible peak of 270.8 KiB (277248 bytes); the largest consumers are the"
+        + " arena of activations, scratch and I/O (126.0 KiB), the weights of 'conv4' (81.0 KiB) and"
+        + " the weights of 'conv2' (36.0 KiB)", kiln("compile", model.toString(), "-o",
+            none.toString(), "--target", "opencl", "--threads", "2", "--memory-budget", "1KiB"));
+    assertFalse(Files.exists(none), "nothing written");
   }
 
   @Test

@@ -80,8 +80,8 @@ final class DocContexts {
       // (running needs an OpenCL device, which RunCommandOpenClTest covers).
       "opencl-app", (snippet, dir) -> {
         Path model = tinyNetModel(dir);
-        OpenClBackend.emit(OpenClBackend.generate(OpenClBackend.compile(model, CompileOptions.DEFAULTS,
-            OpenClBackend.NO_BUDGET), "ResNet18"), dir.resolve("src"), "");
+        OpenClBackend.emit(OpenClBackend.generate(OpenClBackend.compile(model, CompileOptions.DEFAULTS),
+            "ResNet18"), dir.resolve("src"), "");
         JavaSnippet.of(snippet, "float[] image", "dev.kiln.runtime.opencl.*",
             "java.util.concurrent.CompletableFuture").compile(dir);
       });

@@ -1,15 +1,12 @@
 package dev.kiln.compiler.codegen.opencl;
 
 import dev.kiln.compiler.KilnException;
+import dev.kiln.compiler.api.CompileListener;
 import dev.kiln.compiler.api.CompileOptions;
 import dev.kiln.compiler.api.CompileResult;
 import dev.kiln.compiler.api.Compiler;
-import dev.kiln.compiler.importer.ModelImporter;
 import dev.kiln.compiler.io.AtomicFiles;
 import dev.kiln.compiler.ir.Graph;
-import dev.kiln.compiler.ir.Node;
-import dev.kiln.compiler.lower.ConvChoice;
-import dev.kiln.compiler.lower.Lowering;
 import dev.kiln.compiler.lower.Program;
 import dev.kiln.runtime.opencl.OpenClContext;
 import dev.kiln.runtime.opencl.OpenClModel;
@@ -18,10 +15,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import javax.lang.model.SourceVersion;
 
 /**
@@ -30,7 +24,7 @@ import javax.lang.model.SourceVersion;
  * onto a device.
  *
  * <pre>
- * CompileResult r = OpenClBackend.compile(Path.of("resnet18.onnx"), CompileOptions.DEFAULTS, OpenClBackend.NO_BUDGET);
+ * CompileResult r = OpenClBackend.compile(Path.of("resnet18.onnx"), CompileOptions.DEFAULTS);
  * OpenClArtifact a = OpenClBackend.generate(r, "ResNet18");
  * OpenClBackend.emit(a, outDir, "com.example");        // ResNet18.cl, .clplan.json, .weights, .java
  * try (OpenClContext cl = OpenClContext.create(); OpenClModel m = OpenClBackend.load(cl, a)) { ... }
@@ -40,61 +34,34 @@ public final class OpenClBackend {
   /** The options every Kiln program is built with: OpenCL C 1.2, no fast-math. */
   public static final String BUILD_OPTIONS = "-cl-std=CL1.2";
 
-  /** No device memory limit. */
-  public static final long NO_BUDGET = Long.MAX_VALUE;
-
   private OpenClBackend() {}
 
-  public static CompileResult compile(Path model, CompileOptions options, long deviceMemoryBudget) {
-    return compile(ModelImporter.load(model, options.importOptions()), options, deviceMemoryBudget);
+  public static CompileResult compile(Path model, CompileOptions options) {
+    return compile(model, options, CompileListener.NONE);
+  }
+
+  /** The same, telling {@code listener} as each stage ends. */
+  public static CompileResult compile(Path model, CompileOptions options, CompileListener listener) {
+    refuseCpuOnly(options);
+    return Compiler.compile(model, options, OpenClTarget.INSTANCE, listener);
   }
 
   /**
-   * Compiles with the device's algorithms ({@link OpenClConvSelection}) so that the arena plus the
-   * weights fit {@code deviceMemoryBudget} bytes: while they do not, the Winograd layer that adds
-   * the most device bytes moves to the tiled algorithm, which adds none.
+   * Compiles with the device's algorithms, chosen by the selection stage ({@link OpenClTarget})
+   * under the options' memory budget — the device memory the model may hold, arena plus weights —
+   * or memory mode. An infeasible budget is a {@link KilnException} naming the minimum.
    */
-  public static CompileResult compile(Graph graph, CompileOptions options, long deviceMemoryBudget) {
-    // The OpenCL templates translate the portable reference-kernel calls; the CPU's fast kernels
-    // (packed GEMM, vectorized pools) are host-side decisions the device does not share. The
-    // device's convolution algorithms come from the selection below, not from this option.
-    CompileOptions portable = options.toBuilder().referenceKernels(true).build();
-    Set<String> tiledOnly = new HashSet<>();
-    while (true) {
-      CompileResult result = Compiler.compile(graph, portable, g -> OpenClConvSelection.choose(g, tiledOnly));
-      long bytes = deviceBytes(result.program());
-      if (bytes <= deviceMemoryBudget) {
-        return result;
-      }
-      String costliest = null;
-      long most = -1;
-      for (Map.Entry<String, ConvChoice> e : result.choices().entrySet()) {
-        if (e.getValue().kernel() != ClWinogradConv.INSTANCE) {
-          continue;
-        }
-        long extra = OpenClConvSelection.winogradExtraBytes(
-            Lowering.convShape(node(result.optimized(), e.getKey()), result.optimized()));
-        if (extra > most) {
-          most = extra;
-          costliest = e.getKey();
-        }
-      }
-      if (costliest == null) {
-        throw new KilnException(graph.source() + ": needs " + bytes + " bytes of device memory (arena "
-            + result.plan().arenaBytes() + " + weights " + (long) result.program().weightFloats() * Float.BYTES
-            + ") with the tiled algorithm everywhere; the device memory budget is " + deviceMemoryBudget + " bytes");
-      }
-      tiledOnly.add(costliest);
-    }
+  public static CompileResult compile(Graph graph, CompileOptions options) {
+    refuseCpuOnly(options);
+    return Compiler.compile(graph, options, OpenClTarget.INSTANCE, CompileListener.NONE);
   }
 
-  private static Node node(Graph graph, String name) {
-    for (Node n : graph.nodes()) {
-      if (n.name().equals(name)) {
-        return n;
-      }
+  /** Autotuning times candidates on this machine's CPU; nothing here can time the device's. */
+  private static void refuseCpuOnly(CompileOptions options) {
+    if (options.autotune()) {
+      throw new KilnException("autotuning times the CPU's algorithms on this machine; nothing"
+          + " measures the device's, so it does not go with the OpenCL target");
     }
-    throw new IllegalStateException("no node " + name);
   }
 
   /** The device bytes a compiled program holds: its arena and its weights. */

@@ -30,7 +30,7 @@ class OpenClSharedModelsTest {
   /** Compiles for the device; skips (saying why) a model the lowering cannot compile yet. */
   private static CompileResult compile(Path dir, String model) {
     try {
-      return OpenClBackend.compile(dir.resolve("model.onnx"), CompileOptions.DEFAULTS, OpenClBackend.NO_BUDGET);
+      return OpenClBackend.compile(dir.resolve("model.onnx"), CompileOptions.DEFAULTS);
     } catch (KilnException e) {
       // Only the lowering's own gaps skip: an OpenCL generation failure comes later and fails.
       assumeTrue(!e.getMessage().contains("code generation does not support this operator"),

@@ -41,7 +41,7 @@ final class OpenClTesting {
   }
 
   static CompileResult compile(Graph graph) {
-    return OpenClBackend.compile(graph, CompileOptions.DEFAULTS, OpenClBackend.NO_BUDGET);
+    return OpenClBackend.compile(graph, CompileOptions.DEFAULTS);
   }
 
   static OpenClModel load(CompileResult result) {
