@@ -184,8 +184,14 @@ public final class CompileReport {
     } else {
       peak += " (fast: no budget; the minimum is " + MemorySize.format(s.minimumPeakBytes()) + ")";
     }
-    return String.format(Locale.ROOT, "%s, estimated %.2f ms%s, %s", convs,
-        s.estimatedNanos() / 1e6, s.autotuned() ? " (convolutions measured)" : "", peak);
+    return String.format(Locale.ROOT, "%s, estimated %s%s, %s", convs, time(s.estimatedNanos()),
+        s.autotuned() ? " (convolutions measured)" : "", peak);
+  }
+
+  /** "15.07 ms", or "7.31 µs" below a tenth of a millisecond (a small model on a GPU-class device). */
+  static String time(double nanos) {
+    return nanos >= 100_000 ? String.format(Locale.ROOT, "%.2f ms", nanos / 1e6)
+        : String.format(Locale.ROOT, "%.2f µs", nanos / 1e3);
   }
 
   private static String modeName(AlgorithmSelection s) {

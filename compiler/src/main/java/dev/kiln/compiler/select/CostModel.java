@@ -41,8 +41,9 @@ import dev.kiln.runtime.kernels.gemm.Gemm;
  * arithmetic (the roofline's max); the weights do not: a model's weights (45-93 MiB for ResNet-18)
  * are more than a core's caches keep from one run to the next, so every run streams them again, and
  * one thread does not overlap that stream with its arithmetic. Measured on ResNet-18
- * (docs/conv-algorithms.md, "Weights from memory"), a layer took its time alone (weights hot) plus
- * its weight bytes at 9-11 GB/s in a whole model's run, so the weights' time is added, not maxed. Everything the model leaves out (transform overheads, cache effects, packing) is in the
+ * (docs/conv-algorithms.md, "Weights from memory"), a layer's time in a whole model's run exceeded
+ * its time alone (weights hot) by about its weights streamed at 10-11 GB/s (16 MiB: +1.5 ms), so
+ * the weights' time is added, not maxed. Everything the model leaves out (transform overheads, cache effects, packing) is in the
  * measured per-algorithm efficiency, which {@code kiln calibrate} fits with these same counts.
  */
 public final class CostModel {

@@ -142,7 +142,7 @@ class CompileCommandTest {
     String cl = Files.readString(o.resolve("demo/DigitsCnn.cl"));
     assertEquals(true, cl.contains("__kernel"), cl);
     // Three input channels: the estimate keeps Winograd out (its transforms would cost more).
-    assertTrue(out.endsWith("summary: 1 convolution (cl-tiled 1), estimated 0.00 ms, peak 2.3 KiB"
+    assertTrue(out.endsWith("summary: 1 convolution (cl-tiled 1), estimated 0.01 µs, peak 2.3 KiB"
         + " (fast: no budget; the minimum is 2.3 KiB)\n"), out);
     String report = Files.readString(o.resolve("demo/DigitsCnn.report.json"));
     assertTrue(report.contains("\"source\" : \"nominal OpenCL device (assumed figures, not measured)\""),

@@ -158,7 +158,7 @@ class SelectionCliTest {
         "--threads", "2", "--memory-mode", "low", "--report", report.toString());
     assertEquals(Main.OK, r.status(), r.err());
     List<String> lines = r.out().lines().toList();
-    assertEquals("summary: 5 convolutions (cl-tiled 5), estimated 0.01 ms, peak 270.8 KiB (low: the"
+    assertEquals("summary: 5 convolutions (cl-tiled 5), estimated 7.79 µs, peak 270.8 KiB (low: the"
         + " minimum feasible)", lines.get(lines.size() - 1));
     JsonNode low = new ObjectMapper().readTree(Files.readString(report));
     assertEquals("low", low.get("selection").get("mode").asText());
@@ -170,13 +170,13 @@ class SelectionCliTest {
         "2", "--memory-mode", "fast", "--report", report.toString());
     assertEquals(Main.OK, r.status(), r.err());
     lines = r.out().lines().toList();
-    assertEquals("summary: 5 convolutions (cl-tiled 3, cl-winograd-f2x2 2), estimated 0.01 ms, peak"
+    assertEquals("summary: 5 convolutions (cl-tiled 3, cl-winograd-f2x2 2), estimated 6.20 µs, peak"
         + " 761.8 KiB (fast: no budget; the minimum is 270.8 KiB)", lines.get(lines.size() - 1));
     // kiln inspect shows the same line (the device's peaks do not depend on the threads).
     r = kiln("inspect", model.toString(), "--target", "opencl");
     assertEquals(Main.OK, r.status(), r.err());
     lines = r.out().lines().toList();
-    assertEquals("summary: 5 convolutions (cl-tiled 3, cl-winograd-f2x2 2), estimated 0.01 ms, peak"
+    assertEquals("summary: 5 convolutions (cl-tiled 3, cl-winograd-f2x2 2), estimated 6.20 µs, peak"
         + " 761.8 KiB (fast: no budget; the minimum is 270.8 KiB)", lines.get(lines.size() - 1));
     r = kiln("inspect", model.toString(), "--target", "opencl", "--memory-mode", "balanced");
     lines = r.out().lines().toList();

@@ -85,7 +85,7 @@ class CostModelTest {
   @Test
   void theWeightsStreamDecidesBetweenWinogradsOfEqualArithmetic() {
     // ResNet-18's 14×14 layers: F(4,3) stores 9 MiB of weights, F(2,3) 4 MiB. Alone (weights hot)
-    // both ran 1.3 ms; in the whole model F(4,3) took 2.2-2.4 ms and F(2,3) 1.7 ms
+    // both ran 1.3 ms; in the whole model F(4,3) took 2.2-2.4 ms and F(2,3) 1.9-2.1 ms
     // (docs/conv-algorithms.md, "Weights from memory"). Without the stream term F(4,3) would win.
     CostModel model = new CostModel(MachineProfile.BUILT_IN, 1);
     ConvShape s = same(256, 256, 14, 3);
