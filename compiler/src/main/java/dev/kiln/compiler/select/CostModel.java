@@ -13,7 +13,8 @@ import dev.kiln.runtime.kernels.gemm.Gemm;
  * A roofline estimate of one layer under one algorithm, plus the weights' stream:
  *
  * <pre>
- *   time = max( flops / (peak · efficiency(algorithm) · shapeFactor · cores),  activation bytes / bandwidth )
+ *   time = max( flops / (peak · efficiency(algorithm) · shapeFactor · cores),
+ *               activation bytes / bandwidth )
  *        + weight bytes / bandwidth
  * </pre>
  *
@@ -43,8 +44,9 @@ import dev.kiln.runtime.kernels.gemm.Gemm;
  * one thread does not overlap that stream with its arithmetic. Measured on ResNet-18
  * (docs/conv-algorithms.md, "Weights from memory"), a layer's time in a whole model's run exceeded
  * its time alone (weights hot) by about its weights streamed at 10-11 GB/s (16 MiB: +1.5 ms), so
- * the weights' time is added, not maxed. Everything the model leaves out (transform overheads, cache effects, packing) is in the
- * measured per-algorithm efficiency, which {@code kiln calibrate} fits with these same counts.
+ * the weights' time is added, not maxed. Everything the model leaves out (transform overheads,
+ * cache effects, packing) is in the measured per-algorithm efficiency, which {@code kiln calibrate}
+ * fits with these same counts.
  */
 public final class CostModel {
   /** A reduction this long or longer keeps the GEMM micro-kernel busy. */
