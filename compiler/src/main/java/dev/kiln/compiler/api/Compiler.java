@@ -38,10 +38,7 @@ public final class Compiler {
 
   /** The same, telling {@code listener} as each stage ends. */
   public static CompileResult compile(Path model, CompileOptions options, CompileListener listener) {
-    long start = System.nanoTime();
-    Graph imported = ModelImporter.load(model, options.importOptions());
-    listener.stageDone(CompileListener.Stage.IMPORT, System.nanoTime() - start);
-    return compile(imported, options, listener);
+    return compile(load(model, options, listener), options, listener);
   }
 
   /**
@@ -50,10 +47,15 @@ public final class Compiler {
    */
   public static CompileResult compile(Path model, CompileOptions options, SelectionTarget target,
       CompileListener listener) {
+    return compile(load(model, options, listener), options, target, listener);
+  }
+
+  /** The import stage. */
+  private static Graph load(Path model, CompileOptions options, CompileListener listener) {
     long start = System.nanoTime();
     Graph imported = ModelImporter.load(model, options.importOptions());
     listener.stageDone(CompileListener.Stage.IMPORT, System.nanoTime() - start);
-    return compile(imported, options, target, listener);
+    return imported;
   }
 
   public static CompileResult compile(Graph imported, CompileOptions options) {
