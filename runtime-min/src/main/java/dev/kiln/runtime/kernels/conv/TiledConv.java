@@ -2,7 +2,6 @@ package dev.kiln.runtime.kernels.conv;
 
 import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.gemm.Gemm;
-import dev.kiln.runtime.kernels.gemm.GemmMicrokernel;
 
 /**
  * "tiled": implicit GEMM for every convolution geometry — any kernel size, stride, padding on any
@@ -32,66 +31,27 @@ final class TiledConv extends GemmConv {
   }
 
   /**
-   * Walks the tile's columns once, in segments that stay within one output row and one panel; each
-   * segment is filled for every row k of the block, with (c, i, j) stepped incrementally. A
-   * segment's piece of row k is a gather of the input row {@code iy} at stride sW, zero where it
-   * reaches into the padding.
+   * One {@link Im2colOps#row} call per row k of the block, with (c, i, j) stepped incrementally.
    */
   @Override
   void packB(ConvShape s, float[] in, int groupInOff, int k0, int kc, int col0, int nc,
       float[] dst, int dOff) {
-    GemmMicrokernel mk = GemmMicrokernel.get();
+    Im2colOps ops = Im2colOps.get();
     int kernelSize = s.kernelH * s.kernelW;
     int inPlane = s.inH * s.inW;
-    int sw = s.strideW;
-    int c0 = k0 / kernelSize;
-    int i0 = (k0 % kernelSize) / s.kernelW;
-    int j0 = k0 % s.kernelW;
-    int y = col0 / s.outW;
-    int x = col0 % s.outW;
-    int t = 0;
-    while (t < nc) {
-      int inPanel = t % Gemm.PANEL_COLS;
-      int run = Math.min(Math.min(s.outW - x, Gemm.PANEL_COLS - inPanel), nc - t);
-      int out = dOff + (t / Gemm.PANEL_COLS) * Gemm.PANEL_COLS * kc + inPanel;
-      int yBase = y * s.strideH - s.padTop;
-      int xBase = x * sw - s.padLeft;
-      int c = c0;
-      int i = i0;
-      int j = j0;
-      for (int kk = 0; kk < kc; kk++) {
-        int iy = yBase + i * s.dilationH;
-        int row = out + kk * Gemm.PANEL_COLS;
-        if (iy < 0 || iy >= s.inH) {
-          mk.gather(in, 0, 1, 0, 0, dst, row, run);
-        } else {
-          int ix0 = xBase + j * s.dilationW;
-          // Columns u of the run with 0 ≤ ix0 + u·sw < inW read the input; the rest are padding.
-          int lo = ix0 >= 0 ? 0 : Math.min(run, (-ix0 + sw - 1) / sw);
-          int hi = s.inW - ix0 <= 0 ? 0 : Math.min(run, (s.inW - ix0 + sw - 1) / sw);
-          mk.gather(in, groupInOff + c * inPlane + iy * s.inW + ix0, sw, lo, Math.max(lo, hi),
-              dst, row, run);
+    int c = k0 / kernelSize;
+    int i = (k0 % kernelSize) / s.kernelW;
+    int j = k0 % s.kernelW;
+    int panelStride = Gemm.PANEL_COLS * kc;
+    for (int kk = 0; kk < kc; kk++) {
+      ops.row(s, in, groupInOff + c * inPlane, i * s.dilationH, j * s.dilationW, col0, nc,
+          dst, dOff + kk * Gemm.PANEL_COLS, panelStride);
+      if (++j == s.kernelW) {
+        j = 0;
+        if (++i == s.kernelH) {
+          i = 0;
+          c++;
         }
-        if (++j == s.kernelW) {
-          j = 0;
-          if (++i == s.kernelH) {
-            i = 0;
-            c++;
-          }
-        }
-      }
-      t += run;
-      x += run;
-      if (x == s.outW) {
-        x = 0;
-        y++;
-      }
-    }
-    int width = nc % Gemm.PANEL_COLS;
-    if (width != 0) {
-      int last = dOff + (nc / Gemm.PANEL_COLS) * Gemm.PANEL_COLS * kc;
-      for (int kk = 0; kk < kc; kk++) {
-        mk.gather(in, 0, 1, 0, 0, dst, last + kk * Gemm.PANEL_COLS + width, Gemm.PANEL_COLS - width);
       }
     }
   }

@@ -69,14 +69,6 @@ public abstract class GemmMicrokernel {
   public abstract void copy(float[] src, int srcOff, float[] dst, int dstOff, int count);
 
   /**
-   * One row piece of an im2col panel: {@code dst[dOff + t] = lo ≤ t < hi ? src[sOff + t·stride] : 0}
-   * for {@code 0 ≤ t < count}. Positions outside {@code [lo, hi)} are the convolution's padding and
-   * are never read, so {@code sOff + t·stride} may lie outside {@code src} there.
-   */
-  public abstract void gather(float[] src, int sOff, int stride, int lo, int hi,
-      float[] dst, int dOff, int count);
-
-  /**
    * Applies a fused epilogue in place to a {@code rows × cols} block of C at {@code c[cOff + r·ldc +
    * j]} whose row r is channel {@code channel0 + r}: {@code v + bias} (when {@link #FUSE_BIAS}),
    * {@code + residual[residualOff + r·ldc + j]} (when {@link #FUSE_RESIDUAL}), then ReLU or clip to

@@ -181,26 +181,6 @@ final class ScalarGemmMicrokernel extends GemmMicrokernel {
   }
 
   @Override
-  public void gather(float[] src, int sOff, int stride, int lo, int hi,
-      float[] dst, int dOff, int count) {
-    int t = 0;
-    for (; t < lo; t++) {
-      dst[dOff + t] = 0f;
-    }
-    if (stride == 1) {
-      System.arraycopy(src, sOff + lo, dst, dOff + lo, hi - lo);
-      t = hi;
-    } else {
-      for (; t < hi; t++) {
-        dst[dOff + t] = src[sOff + t * stride];
-      }
-    }
-    for (; t < count; t++) {
-      dst[dOff + t] = 0f;
-    }
-  }
-
-  @Override
   public void epilogue(int mode, Epilogue e, int channel0, float lo, float hi,
       float[] c, int cOff, int ldc, int rows, int cols, float[] residual, int residualOff) {
     boolean addBias = (mode & FUSE_BIAS) != 0;

@@ -7,7 +7,6 @@ import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -230,60 +229,6 @@ final class VectorGemmMicrokernel extends GemmMicrokernel {
     if (i < count) {
       VectorMask<Float> m = S.indexInRange(i, count);
       FloatVector.fromArray(S, src, srcOff + i, m).intoArray(dst, dstOff + i, m);
-    }
-  }
-
-  /** Lane offsets of a stride-2 gather: 0, 2, 4, ... */
-  private static final int[] STRIDE_2 = new int[L];
-  /** The even lanes of two vectors, the first's then the second's (a stride-2 gather from both). */
-  private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, i -> 2 * i);
-
-  static {
-    for (int i = 0; i < L; i++) {
-      STRIDE_2[i] = 2 * i;
-    }
-  }
-
-  @Override
-  public void gather(float[] src, int sOff, int stride, int lo, int hi,
-      float[] dst, int dOff, int count) {
-    // Padding is a lane or two at the row ends: scalar zeros there, one masked copy in between.
-    for (int t = 0; t < lo; t++) {
-      dst[dOff + t] = 0f;
-    }
-    for (int t = Math.max(lo, hi); t < count; t++) {
-      dst[dOff + t] = 0f;
-    }
-    int n = hi - lo;
-    if (n <= 0) {
-      return;
-    }
-    if (stride == 1) {
-      copy(src, sOff + lo, dst, dOff + lo, n);
-      return;
-    }
-    int first = sOff + lo * stride;
-    int u = 0;
-    if (stride == 2) {
-      // Two contiguous loads and one two-vector permute per vector of output: measured 2.3 ns per
-      // 16 floats against 6.2 for the masked gather below (which was slower than scalar code).
-      for (; u + L <= n && first + 2 * u + 2 * L <= src.length; u += L) {
-        int at = first + 2 * u;
-        FloatVector.fromArray(S, src, at).rearrange(EVENS, FloatVector.fromArray(S, src, at + L))
-            .intoArray(dst, dOff + lo + u);
-      }
-    }
-    for (; u < n; u += L) {
-      int at = first + u * stride;
-      if (stride == 2 && at + 2 * (L - 1) < src.length) {
-        // The gather checks every lane's index, masked or not: only whole in-bounds spans use it.
-        VectorMask<Float> m = S.indexInRange(u, n);
-        FloatVector.fromArray(S, src, at, STRIDE_2, 0, m).intoArray(dst, dOff + lo + u, m);
-      } else {
-        for (int v = u; v < Math.min(n, u + L); v++) {
-          dst[dOff + lo + v] = src[first + v * stride];
-        }
-      }
     }
   }
 

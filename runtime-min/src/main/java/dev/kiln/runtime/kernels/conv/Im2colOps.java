@@ -1,0 +1,58 @@
+package dev.kiln.runtime.kernels.conv;
+
+import dev.kiln.runtime.kernels.ConvShape;
+import dev.kiln.runtime.kernels.gemm.Gemm;
+import dev.kiln.runtime.kernels.simd.Vectorization;
+import java.lang.invoke.MethodHandles;
+
+/**
+ * One row of an im2col block, the packing step of {@link TiledConv}: for every output pixel of a
+ * column tile, the input value one kernel tap sees, or zero in the padding. One call fills the whole
+ * row across the tile's output rows and panels, so the per-call cost is paid once per row of B rather
+ * than once per (row, output-row piece): with one call per piece, the stem of ResNet-18 (7×7/2,
+ * pieces of 16-32 floats) spent as long packing as multiplying.
+ *
+ * <p>The scalar implementation is {@link ScalarIm2colOps}, the Vector API one (java21 layer) {@code
+ * VectorIm2colOps}; both only copy floats, so they give identical results.
+ */
+interface Im2colOps {
+  /**
+   * Row {@code (c, i, j)} of B for output pixels {@code p = col0 + t}, {@code 0 ≤ t < nc}: writes
+   * {@code dst[dOff + (t / 32)·panelStride + t % 32] = in[planeOff + iy·inW + ix]} with
+   * {@code iy = y·strideH − padTop + dy}, {@code ix = x·strideW − padLeft + dx} ({@code y, x} the
+   * output coordinates of {@code p}, {@code dy = i·dilationH}, {@code dx = j·dilationW}), or 0 where
+   * {@code iy} or {@code ix} falls outside the input; then zeros up to the next multiple of 32
+   * columns. {@code planeOff} is channel c's input plane; positions in the padding are never read
+   * into the result, but a vector implementation may load other floats of {@code in} around them.
+   */
+  void row(ConvShape s, float[] in, int planeOff, int dy, int dx, int col0, int nc,
+      float[] dst, int dOff, int panelStride);
+
+  /** The implementation this JVM uses: the Vector API one when available, else the scalar one. */
+  static Im2colOps get() {
+    return Holder.INSTANCE;
+  }
+
+  /** Columns {@code [lo, hi)} of an output row piece starting at input column {@code ix0} that read the input. */
+  static int firstInside(int ix0, int stride, int run) {
+    return ix0 >= 0 ? 0 : Math.min(run, (-ix0 + stride - 1) / stride);
+  }
+
+  /** The end of the columns that read the input: {@code ix0 + u·stride < inW} for {@code u < hi}. */
+  static int endInside(int ix0, int stride, int inW, int run) {
+    return inW - ix0 <= 0 ? 0 : Math.min(run, (inW - ix0 + stride - 1) / stride);
+  }
+
+  /** The destination index of column {@code t} of the row. */
+  static int at(int dOff, int panelStride, int t) {
+    return dOff + (t / Gemm.PANEL_COLS) * panelStride + t % Gemm.PANEL_COLS;
+  }
+
+  /** Lazy holder: the Vector API check runs on first use. */
+  final class Holder {
+    private Holder() {}
+
+    static final Im2colOps INSTANCE = Vectorization.load(MethodHandles.lookup(),
+        Im2colOps.class, "dev.kiln.runtime.kernels.conv.VectorIm2colOps", ScalarIm2colOps::new);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.kiln.runtime.kernels.conv;
+
+import dev.kiln.runtime.kernels.ConvShape;
+import dev.kiln.runtime.kernels.gemm.Gemm;
+
+/** The scalar twin of {@code VectorIm2colOps}: the definition of {@link Im2colOps#row}, written out. */
+final class ScalarIm2colOps implements Im2colOps {
+  @Override
+  public void row(ConvShape s, float[] in, int planeOff, int dy, int dx, int col0, int nc,
+      float[] dst, int dOff, int panelStride) {
+    int y = col0 / s.outW;
+    int x = col0 % s.outW;
+    int t = 0;
+    while (t < nc) {
+      int run = Math.min(s.outW - x, nc - t);
+      int iy = y * s.strideH - s.padTop + dy;
+      int ix0 = x * s.strideW - s.padLeft + dx;
+      boolean rowInside = iy >= 0 && iy < s.inH;
+      int lo = rowInside ? Im2colOps.firstInside(ix0, s.strideW, run) : run;
+      int hi = rowInside ? Math.max(lo, Im2colOps.endInside(ix0, s.strideW, s.inW, run)) : run;
+      int src = planeOff + iy * s.inW + ix0;
+      for (int u = 0; u < run; u++) {
+        dst[Im2colOps.at(dOff, panelStride, t + u)] =
+            u >= lo && u < hi ? in[src + u * s.strideW] : 0f;
+      }
+      t += run;
+      x = 0;
+      y++;
+    }
+    for (; t % Gemm.PANEL_COLS != 0; t++) {
+      dst[Im2colOps.at(dOff, panelStride, t)] = 0f;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.kiln.runtime.kernels.conv;
+
+import dev.kiln.runtime.kernels.ConvShape;
+import dev.kiln.runtime.kernels.gemm.Gemm;
+import dev.kiln.runtime.kernels.simd.FloatSpecies;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Im2colOps} on the Vector API. A row is written a vector at a time, each vector cut at output
+ * row and panel ends; stride 1 is one load, stride 2 two loads and a two-source shuffle of their even
+ * lanes (2.3 ns per 16 floats, against 6.2 for a hardware gather). Lanes in the padding are blended
+ * to zero rather than cut out, so the padding costs nothing extra: the loads may cover floats of
+ * {@code in} beside the input row, which are read but never kept. Only where a load would leave the
+ * array, and for strides above 2, are the lanes copied one by one.
+ *
+ * <p>Every branch depends on the layer's geometry alone, not on the data: one earlier version, a
+ * method per row piece with loops of a few iterations, ran twice as fast or twice as slow depending
+ * on which layer C2 first profiled it on.
+ */
+final class VectorIm2colOps implements Im2colOps {
+  private static final VectorSpecies<Float> S = FloatSpecies.PREFERRED;
+  private static final int L = S.length();
+  private static final int PANEL = Gemm.PANEL_COLS;
+  /** Lane numbers as floats: 0, 1, 2, ... */
+  private static final FloatVector IOTA = FloatVector.zero(S).addIndex(1);
+  /** The even lanes of two vectors, the first's then the second's. */
+  private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, i -> 2 * i);
+
+  @Override
+  public void row(ConvShape s, float[] in, int planeOff, int dy, int dx, int col0, int nc,
+      float[] dst, int dOff, int panelStride) {
+    int sw = s.strideW;
+    int y = col0 / s.outW;
+    int x = col0 % s.outW;
+    int t = 0;
+    while (t < nc) {
+      int run = Math.min(s.outW - x, nc - t);
+      int iy = y * s.strideH - s.padTop + dy;
+      int ix0 = x * sw - s.padLeft + dx;
+      boolean rowInside = iy >= 0 && iy < s.inH;
+      int lo = rowInside ? Im2colOps.firstInside(ix0, sw, run) : run;
+      int hi = rowInside ? Math.max(lo, Im2colOps.endInside(ix0, sw, s.inW, run)) : run;
+      piece(in, planeOff + iy * s.inW + ix0, sw, lo, hi, run, dst, dOff, panelStride, t);
+      t += run;
+      x = 0;
+      y++;
+    }
+    // Zero columns up to the panel's end: an empty piece of that length.
+    int pad = (PANEL - t % PANEL) % PANEL;
+    piece(in, 0, 1, pad, pad, pad, dst, dOff, panelStride, t);
+  }
+
+  /**
+   * Columns {@code t + u}, {@code u < run}, of the row: {@code in[src + u·stride]} for
+   * {@code lo ≤ u < hi}, zero elsewhere.
+   */
+  private static void piece(float[] in, int src, int stride, int lo, int hi, int run,
+      float[] dst, int dOff, int panelStride, int t) {
+    int u = 0;
+    while (u < run) {
+      int col = t + u;
+      int n = Math.min(Math.min(L, run - u), PANEL - col % PANEL);
+      int d = dOff + (col / PANEL) * panelStride + col % PANEL;
+      int first = src + u * stride;
+      FloatVector v;
+      if (u >= hi || u + n <= lo) {
+        v = FloatVector.zero(S);
+      } else if (stride == 1 && first >= 0 && first <= in.length - L) {
+        v = FloatVector.fromArray(S, in, first);
+      } else if (stride == 2 && first >= 0 && first <= in.length - 2 * L) {
+        v = FloatVector.fromArray(S, in, first)
+            .rearrange(EVENS, FloatVector.fromArray(S, in, first + L));
+      } else {
+        for (int l = 0; l < n; l++) {
+          dst[d + l] = u + l >= lo && u + l < hi ? in[first + l * stride] : 0f;
+        }
+        u += n;
+        continue;
+      }
+      if (u < lo || u + n > hi) {
+        VectorMask<Float> outside = IOTA.compare(VectorOperators.LT, (float) (lo - u))
+            .or(IOTA.compare(VectorOperators.GE, (float) (hi - u)));
+        v = v.blend(0f, outside);
+      }
+      if (n == L) {
+        v.intoArray(dst, d);
+      } else {
+        v.intoArray(dst, d, S.indexInRange(0, n));
+      }
+      u += n;
+    }
+  }
+}
