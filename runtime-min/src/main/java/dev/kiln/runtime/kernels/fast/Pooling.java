@@ -26,8 +26,6 @@ public final class Pooling {
       ReferencePool.maxPool2d(s, in, inOff, out, outOff);
       return;
     }
-    int yFrom = interiorFrom(s.padTop, s.strideH, s.outH);
-    int yTo = interiorTo(s.inH, s.kernelH, s.padTop, s.strideH, s.outH, yFrom);
     int xFrom = interiorFrom(s.padLeft, s.strideW, s.outW);
     int xTo = interiorTo(s.inW, s.kernelW, s.padLeft, s.strideW, s.outW, xFrom);
     int planes = s.batch * s.inChannels;
@@ -36,34 +34,41 @@ public final class Pooling {
       int outBase = outOff + p * s.outH * s.outW;
       for (int y = 0; y < s.outH; y++) {
         int row = outBase + y * s.outW;
-        if (y < yFrom || y >= yTo) {
-          maxBorder(s, in, inBase, out, row, y, 0, s.outW);
-          continue;
+        // The window's rows inside the input, [i0, i1): a border row is the same row kernel with
+        // the padding rows left out, which is also what the reference's skipped taps amount to.
+        int iy0 = y * s.strideH - s.padTop;
+        int i0 = Math.max(0, -iy0);
+        int i1 = Math.max(i0, Math.min(s.kernelH, s.inH - iy0));
+        maxBorder(s, in, inBase + iy0 * s.inW, i0, i1, out, row, 0, xFrom);
+        if (i1 > i0) {
+          OPS.maxRow(i1 - i0, s.kernelW, s.strideH, in,
+              inBase + (iy0 + i0) * s.inW + xFrom * s.strideW - s.padLeft, s.inW,
+              out, row + xFrom, xTo - xFrom);
+        } else {
+          maxBorder(s, in, inBase + iy0 * s.inW, i0, i1, out, row, xFrom, xTo);
         }
-        maxBorder(s, in, inBase, out, row, y, 0, xFrom);
-        OPS.maxRow(s.kernelH, s.kernelW, s.strideH, in,
-            inBase + (y * s.strideH - s.padTop) * s.inW + xFrom * s.strideW - s.padLeft, s.inW,
-            out, row + xFrom, xTo - xFrom);
-        maxBorder(s, in, inBase, out, row, y, xTo, s.outW);
+        maxBorder(s, in, inBase + iy0 * s.inW, i0, i1, out, row, xTo, s.outW);
       }
     }
   }
 
-  private static void maxBorder(ConvShape s, float[] in, int inBase, float[] out, int row, int y,
-      int xFrom, int xTo) {
+  /**
+   * Outputs {@code [xFrom, xTo)} of a row whose window reaches into the padding: the max over the
+   * taps inside the input, rows {@code [i0, i1)} from {@code windowRow}, in the reference's order
+   * (−∞ when there are none).
+   */
+  private static void maxBorder(ConvShape s, float[] in, int windowRow, int i0, int i1,
+      float[] out, int row, int xFrom, int xTo) {
     for (int x = xFrom; x < xTo; x++) {
+      int ix0 = x * s.strideW - s.padLeft;
+      int j0 = Math.max(0, -ix0);
+      int j1 = Math.min(s.kernelW, s.inW - ix0);
       float max = Float.NEGATIVE_INFINITY;
-      for (int i = 0; i < s.kernelH; i++) {
-        int iy = y * s.strideH - s.padTop + i;
-        if (iy < 0 || iy >= s.inH) {
-          continue;
-        }
-        for (int j = 0; j < s.kernelW; j++) {
-          int ix = x * s.strideW - s.padLeft + j;
-          if (ix >= 0 && ix < s.inW) {
-            float v = in[inBase + iy * s.inW + ix];
-            max = v > max | v != v ? v : max;
-          }
+      for (int i = i0; i < i1; i++) {
+        int at = windowRow + i * s.inW + ix0;
+        for (int j = j0; j < j1; j++) {
+          float v = in[at + j];
+          max = v > max | v != v ? v : max;
         }
       }
       out[row + x] = max;

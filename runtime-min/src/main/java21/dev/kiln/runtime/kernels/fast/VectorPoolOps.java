@@ -41,7 +41,7 @@ final class VectorPoolOps implements PoolOps {
           for (int j = 0; j < kw; j++) {
             FloatVector v = FloatVector.fromArray(F, in, b + j);
             VectorMask<Float> take = v.compare(VectorOperators.GT, max)
-                .or(v.test(VectorOperators.IS_NAN));
+                .or(v.compare(VectorOperators.NE, v));
             max = max.blend(v, take);
           }
         } else {
@@ -49,11 +49,11 @@ final class VectorPoolOps implements PoolOps {
             FloatVector a = FloatVector.fromArray(F, in, b + j);
             FloatVector c = FloatVector.fromArray(F, in, b + j + L);
             FloatVector v = a.rearrange(EVEN, c);
-            max = max.blend(v, v.compare(VectorOperators.GT, max).or(v.test(VectorOperators.IS_NAN)));
+            max = max.blend(v, v.compare(VectorOperators.GT, max).or(v.compare(VectorOperators.NE, v)));
             if (j + 1 < kw) {
               v = a.rearrange(ODD, c);
               max = max.blend(v,
-                  v.compare(VectorOperators.GT, max).or(v.test(VectorOperators.IS_NAN)));
+                  v.compare(VectorOperators.GT, max).or(v.compare(VectorOperators.NE, v)));
             }
           }
         }

@@ -42,6 +42,7 @@ class FastKernelsTest {
         {1, 2, 4, 31, 3, 1, 0, 0, 0, 0, 0},
         {1, 1, 2, 2, 3, 1, 1, 1, 1, 1, 1},
         {1, 3, 23, 29, 2, 1, 0, 1, 1, 0, 0},
+        {1, 2, 6, 40, 5, 2, 2, 3, 4, 2, 1},
     };
     List<Arguments> cases = new ArrayList<>();
     for (int[] d : shapes) {
