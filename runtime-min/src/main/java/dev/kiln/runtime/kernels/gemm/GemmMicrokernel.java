@@ -69,13 +69,25 @@ public abstract class GemmMicrokernel {
   public abstract void copy(float[] src, int srcOff, float[] dst, int dstOff, int count);
 
   /**
+   * {@link #tile} with {@code accumulate} false followed by {@link #epilogue} on the whole tile, rows
+   * being channels {@code channel0 + r}, for a {@code mode} without {@link #FUSE_RESIDUAL}: the same
+   * floats, without storing the tile and loading it back. Returns false, having done nothing, where
+   * an implementation does not fuse; the caller then runs the two steps.
+   */
+  boolean tileWithEpilogue(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
+      int ldc, int mode, Epilogue e, int channel0, float lo, float hi) {
+    return false;
+  }
+
+  /**
    * Applies a fused epilogue in place to a {@code rows × cols} block of C at {@code c[cOff + r·ldc +
    * j]} whose row r is channel {@code channel0 + r}: {@code v + bias} (when {@link #FUSE_BIAS}),
    * {@code + residual[residualOff + r·ldc + j]} (when {@link #FUSE_RESIDUAL}), then ReLU or clip to
    * [lo, hi] exactly as {@link Epilogue#activate} defines them, so the result is bit-for-bit what
    * {@link Epilogue#apply} gives. One call per microkernel tile, while the tile is still in L1.
-   * (Fusing it into the register tile itself was tried: the tile method then exceeds C2's inlining
-   * node budget, the vectors get boxed, and the kernel runs 30× slower.)
+   * (Fusing it into the general register tile, accumulation included, was tried: the tile method
+   * then exceeds C2's inlining node budget, the vectors get boxed, and the kernel runs 30× slower;
+   * {@link #tileWithEpilogue} fuses only the single-K-block case.)
    */
   public abstract void epilogue(int mode, Epilogue e, int channel0, float lo, float hi,
       float[] c, int cOff, int ldc, int rows, int cols, float[] residual, int residualOff);
@@ -95,6 +107,9 @@ public abstract class GemmMicrokernel {
     int mode = withEpilogue ? fusedMode(epilogue) : NOT_FUSABLE;
     float lo = withEpilogue ? clipBound(epilogue, false) : 0f;
     float hi = withEpilogue ? clipBound(epilogue, true) : 0f;
+    // A first K block that is also the last, with no residual: the tile can leave registers finished.
+    boolean fuseInTile = withEpilogue && !accumulate && rowChannels && mode != NOT_FUSABLE
+        && (mode & FUSE_RESIDUAL) == 0;
     for (int col0 = 0; col0 < n; col0 += nr) {
       int cols = Math.min(nr, n - col0);
       int bi = bOff + (col0 / Gemm.PANEL_COLS) * bPanelStride + col0 % Gemm.PANEL_COLS;
@@ -102,6 +117,10 @@ public abstract class GemmMicrokernel {
         int rows = Math.min(mr, m - row0);
         int ai = aOff + (row0 / Gemm.PANEL_ROWS) * aPanelStride + row0 % Gemm.PANEL_ROWS;
         int ci = cOff + row0 * ldc + col0;
+        if (rows == mr && cols == nr && fuseInTile && tileWithEpilogue(kc, a, ai, b, bi, c, ci, ldc,
+            mode, epilogue, channelOffset + row0, lo, hi)) {
+          continue;
+        }
         if (rows == mr && cols == nr) {
           tile(kc, a, ai, b, bi, c, ci, ldc, accumulate);
         } else if (rows == 1 && cols == nr) {

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.kiln.runtime.kernels.Epilogue;
 import dev.kiln.runtime.kernels.Epilogue.Activation;
 import dev.kiln.runtime.kernels.KernelInfo;
+import dev.kiln.runtime.kernels.KernelTesting;
 import dev.kiln.runtime.kernels.reference.ReferenceGemm;
+import dev.kiln.runtime.kernels.simd.Vectorization;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -189,6 +191,48 @@ class GemmTest {
         assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[i]),
             e + " on " + values[i] + " (residual " + residual[i] + "): " + actual[i] + " vs "
                 + expected[i]);
+      }
+    }
+  }
+
+  /**
+   * The tile that leaves registers finished must store exactly what the tile followed by the
+   * epilogue pass stores; on the 8-row Vector API kernel it must also actually fuse.
+   */
+  @Test
+  void tileWithEpilogueEqualsTileThenEpilogue() {
+    GemmMicrokernel mk = GemmMicrokernel.get();
+    int mr = mk.rows();
+    int nr = mk.cols();
+    int kc = 3;
+    float[] a = new float[kc * Gemm.PANEL_ROWS];
+    float[] b = new float[kc * Gemm.PANEL_COLS];
+    float[] special = {Float.NaN, -7f, 6f, 6.01f, -0.5f, Float.POSITIVE_INFINITY,
+        Float.NEGATIVE_INFINITY, 0f, 1e-30f, 2.5f};
+    for (int i = 0; i < a.length; i++) {
+      a[i] = i % Gemm.PANEL_ROWS == 0 ? 1f : (i % 5) * 0.25f - 0.5f;
+    }
+    for (int i = 0; i < b.length; i++) {
+      b[i] = i < Gemm.PANEL_COLS && i % 3 == 0 ? special[i / 3 % special.length] : (i % 7) - 3f;
+    }
+    float[] bias = {-0f, 0.5f, Float.NaN, -6f, 3f, 0f, -1f, 1e-30f};
+    boolean fuses = Vectorization.get().vectorized() && mr == 8;
+    for (Epilogue e : List.of(
+        Epilogue.builder().bias(bias).build(),
+        Epilogue.builder().bias(bias).activation(Activation.RELU).build(),
+        Epilogue.builder().bias(bias).activation(Activation.CLIP, 0f, 6f).build(),
+        Epilogue.builder().bias(bias).activation(Activation.CLIP, -1f, 2f).build())) {
+      int mode = GemmMicrokernel.fusedMode(e);
+      float lo = GemmMicrokernel.clipBound(e, false);
+      float hi = GemmMicrokernel.clipBound(e, true);
+      float[] expected = new float[mr * nr + 5];
+      mk.tile(kc, a, 0, b, 0, expected, 5, nr, false);
+      mk.epilogue(mode, e, 0, lo, hi, expected, 5, nr, mr, nr, null, 0);
+      float[] got = new float[expected.length];
+      assertEquals(fuses, mk.tileWithEpilogue(kc, a, 0, b, 0, got, 5, nr, mode, e, 0, lo, hi),
+          "whether " + mk + " fuses " + e);
+      if (fuses) {
+        KernelTesting.assertIdentical(mk + " " + e, new int[] {got.length}, expected, got);
       }
     }
   }
