@@ -33,12 +33,15 @@ interface Im2colOps {
     return Holder.INSTANCE;
   }
 
-  /** Columns {@code [lo, hi)} of an output row piece starting at input column {@code ix0} that read the input. */
+  /**
+   * The first column u of an output row piece whose input column {@code ix0 + u·stride} is not in
+   * the left padding (at most {@code run}).
+   */
   static int firstInside(int ix0, int stride, int run) {
     return ix0 >= 0 ? 0 : Math.min(run, (-ix0 + stride - 1) / stride);
   }
 
-  /** The end of the columns that read the input: {@code ix0 + u·stride < inW} for {@code u < hi}. */
+  /** One past the last column u of the piece with {@code ix0 + u·stride < inW} (at most {@code run}). */
   static int endInside(int ix0, int stride, int inW, int run) {
     return inW - ix0 <= 0 ? 0 : Math.min(run, (inW - ix0 + stride - 1) / stride);
   }

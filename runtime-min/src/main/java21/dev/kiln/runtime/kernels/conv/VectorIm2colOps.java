@@ -66,7 +66,7 @@ final class VectorIm2colOps implements Im2colOps {
     while (u < run) {
       int col = t + u;
       int n = Math.min(Math.min(L, run - u), PANEL - col % PANEL);
-      int d = dOff + (col / PANEL) * panelStride + col % PANEL;
+      int d = Im2colOps.at(dOff, panelStride, col);
       int first = src + u * stride;
       FloatVector v;
       if (u >= hi || u + n <= lo) {
