@@ -2,6 +2,7 @@ package dev.kiln.runtime.kernels.conv;
 
 import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.Epilogue;
+import dev.kiln.runtime.kernels.gemm.Gemm;
 import java.util.Arrays;
 
 /**
@@ -16,24 +17,31 @@ import java.util.Arrays;
  * #ROW_WISE_WIDTH} wide are then computed row by row ({@link DepthwiseOps#row}, vectorized along
  * x) straight into the output; narrower ones in one call over the whole band, its output rows as far
  * apart as the padded rows (so that a stride-s step in the band is a step of one output), then
- * copied out; that keeps planes like 7×7 from paying a call per row. Every output sums its k² taps
- * in row-major order with fused multiply-adds from 0, so the scalar and vector paths agree bit for
- * bit. Bias with ReLU or CLIP (ReLU6), MobileNet's epilogue, is applied in registers before the
- * store; other epilogues run over each band while it is in L1.
+ * copied out; that keeps planes like 7×7 from paying a call per row. Narrow 3×3 stride-1 planes
+ * whose output rows are as wide as the input's skip the band when the JVM has 16-lane vectors
+ * ({@link DepthwiseOps#plane}): output and input then differ by a constant offset per tap, so the
+ * plane is one flat run of vectors straight from the input, border taps masked by a table made with
+ * the weights. Every output sums its k² taps in row-major order with fused multiply-adds from 0
+ * (a padded tap as 0 · w), so the scalar and vector paths, and the band and plane paths, agree bit
+ * for bit. Bias with ReLU or CLIP (ReLU6), MobileNet's epilogue, is applied in registers before the
+ * store; other epilogues run over each band (or plane) while it is in L1.
  *
- * <p>Weights keep the ONNX layout {@code [C, 1, k, k]}. A task is one (image, channel) plane.
+ * <p>Weights keep the ONNX layout {@code [C, 1, k, k]}, followed by the plane path's mask table
+ * where the shape allows that path. A task is one (image, channel) plane.
  */
 public final class DepthwiseConv implements ConvKernel {
-  /** The kernel, on the Vector API when the JVM has it. */
   /** Outputs at least this wide are computed row by row, straight into the output. */
   private static final int ROW_WISE_WIDTH = 32;
   /** Floats of padded input per band: 32 KiB, so the band is read from L1. */
   private static final int BAND_FLOATS = 8192;
   /** Fusion flags meaning "store the raw sums, run the epilogue afterwards". */
   private static final int UNFUSED = 0;
+  /** Largest plane {@link #planeWise} takes: 32×32 outputs, a 576-float mask table. */
+  private static final int PLANE_PIXELS = 1024;
   /** Lanes a vector may reach past the last output (any vector up to 512 bits). */
   private static final int VECTOR_SLACK = 16;
 
+  /** The kernel, on the Vector API when the JVM has it. */
   public static final DepthwiseConv INSTANCE =
       new DepthwiseConv(DepthwiseOps.get(), EpilogueOps.get());
 
@@ -61,14 +69,59 @@ public final class DepthwiseConv implements ConvKernel {
 
   @Override
   public int packedWeightFloats(ConvShape s) {
-    return s.outChannels * s.kernelH * s.kernelW;
+    int masks = planeWise(s) ? Gemm.ceilDiv(s.outH * s.outW, DepthwiseOps.MASK_LANES) * 9 : 0;
+    return s.outChannels * s.kernelH * s.kernelW + masks;
   }
 
+  /** The ONNX weights, then for {@link #planeWise} shapes the load masks ({@link #planeMasks}). */
   @Override
   public void packWeights(ConvShape s, float[] w, int wOff, float[] packed, int pOff) {
-    System.arraycopy(w, wOff, packed, pOff, packedWeightFloats(s));
+    int weights = s.outChannels * s.kernelH * s.kernelW;
+    System.arraycopy(w, wOff, packed, pOff, weights);
+    if (planeWise(s)) {
+      planeMasks(s, packed, pOff + weights);
+    }
   }
 
+  /**
+   * Planes computed whole by {@link DepthwiseOps#plane} when the ops take them: 3×3, stride 1, output
+   * rows as wide as the input's and narrower than {@link #ROW_WISE_WIDTH}, at most {@link
+   * #PLANE_PIXELS} outputs (its mask table grows with the plane). 5×5 planes gained nothing
+   * (measured on 14×14), and stride 2 does not map outputs to inputs by a constant offset.
+   */
+  static boolean planeWise(ConvShape s) {
+    return s.kernelH == 3 && s.strideH == 1 && s.outW == s.inW && s.outW < ROW_WISE_WIDTH
+        && s.outH * s.outW <= PLANE_PIXELS;
+  }
+
+  /**
+   * {@link DepthwiseOps#plane}'s mask table: for each 16 outputs from {@code q0} and each tap (i, j),
+   * bit l set when output {@code q0 + l} exists and its tap lies inside the input. Depends only on
+   * the geometry, so it is made once, with the weights.
+   */
+  static void planeMasks(ConvShape s, float[] dst, int dOff) {
+    int k = 3;
+    int width = s.inW;
+    int pixels = s.outH * width;
+    int t = dOff;
+    for (int q0 = 0; q0 < pixels; q0 += DepthwiseOps.MASK_LANES) {
+      for (int i = 0; i < k; i++) {
+        for (int j = 0; j < k; j++) {
+          int bits = 0;
+          for (int l = 0; l < DepthwiseOps.MASK_LANES && q0 + l < pixels; l++) {
+            int y = (q0 + l) / width + i - s.padTop;
+            int x = (q0 + l) % width + j - s.padLeft;
+            if (y >= 0 && y < s.inH && x >= 0 && x < width) {
+              bits |= 1 << l;
+            }
+          }
+          dst[t++] = bits;
+        }
+      }
+    }
+  }
+
+  /** The band path's scratch even where planes are whole: whether they are depends on the JVM. */
   @Override
   public int workspaceFloats(ConvShape s, int threads) {
     return threads * workerFloats(s);
@@ -97,6 +150,21 @@ public final class DepthwiseConv implements ConvKernel {
       Epilogue.ActivationStep clip = (Epilogue.ActivationStep) epilogue.step(0);
       lo = clip.alpha;
       hi = clip.beta;
+    }
+    if (planeWise(s) && ops.wholePlanes()) {
+      int masks = pOff + s.outChannels * k * k;
+      int pixels = s.outH * s.outW;
+      for (int task = taskFrom; task < taskTo; task++) {
+        int c = task % s.outChannels;
+        int outPlane = outOff + task * pixels;
+        ops.plane(s, in, inOff + task * s.inH * s.inW, packed, pOff + c * k * k, packed, masks,
+            fuse, epilogue.bias(c), lo, hi, out, outPlane);
+        if (fuse == UNFUSED) {
+          epilogueOps.apply(epilogue, c, out, outPlane, pixels, residual,
+              residualOff + outPlane - outOff);
+        }
+      }
+      return;
     }
     for (int task = taskFrom; task < taskTo; task++) {
       int c = task % s.outChannels;

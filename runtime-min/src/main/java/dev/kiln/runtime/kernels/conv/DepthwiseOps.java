@@ -1,5 +1,6 @@
 package dev.kiln.runtime.kernels.conv;
 
+import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.simd.Vectorization;
 import java.lang.invoke.MethodHandles;
 
@@ -27,6 +28,26 @@ interface DepthwiseOps {
    */
   void row(int k, int stride, float[] in, int inOff, int inStride, float[] w, int wOff, int fuse,
       float bias, float lo, float hi, float[] out, int outOff, int count);
+
+  /** Lanes per entry of {@link #plane}'s mask table: one 512-bit float vector. */
+  int MASK_LANES = 16;
+
+  /** Whether {@link DepthwiseConv} should use {@link #plane} where the shape allows it. */
+  boolean wholePlanes();
+
+  /**
+   * A whole 3×3 stride-1 plane whose output rows are as wide as its input rows ({@code outW == inW},
+   * the "same" padding of MobileNet's 7×7 to 28×28 depthwise layers): output {@code q = y·W + x} is
+   * {@code epilogue(Σ_{i<3} Σ_{j<3} w[wOff + 3i + j] · v)}, where v is {@code in[inOff + q + (i −
+   * padTop)·W + j − padLeft]} when that tap lies inside the input and 0 otherwise, summed as {@link
+   * #row} sums, so the two paths agree bit for bit. A tap's input index is the output index plus a
+   * constant: the plane is one flat run of outputs, with no padded copy and no call per row; taps
+   * cut by the border are masked. Bit {@code l} of {@code masks[masksOff + (q / 16)·9 + 3i + j]} (an
+   * integer below 2^16 stored as a float) says whether tap (i, j) of output {@code 16·(q / 16) + l}
+   * lies inside the input ({@link DepthwiseConv#planeMasks}).
+   */
+  void plane(ConvShape s, float[] in, int inOff, float[] w, int wOff, float[] masks, int masksOff,
+      int fuse, float bias, float lo, float hi, float[] out, int outOff);
 
   /** The implementation this JVM uses: the Vector API one when available, else the scalar one. */
   static DepthwiseOps get() {

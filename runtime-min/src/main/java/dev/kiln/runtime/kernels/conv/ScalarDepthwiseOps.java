@@ -1,11 +1,46 @@
 package dev.kiln.runtime.kernels.conv;
 
+import dev.kiln.runtime.kernels.ConvShape;
+
 /** The scalar twin of {@code VectorDepthwiseOps}, and its tail. */
 final class ScalarDepthwiseOps implements DepthwiseOps {
   @Override
   public void row(int k, int stride, float[] in, int inOff, int inStride, float[] w, int wOff,
       int fuse, float bias, float lo, float hi, float[] out, int outOff, int count) {
     rowTail(k, stride, in, inOff, inStride, w, wOff, fuse, bias, lo, hi, out, outOff, 0, count);
+  }
+
+  /** The band path is as fast on scalar code; {@link #plane} serves the vector twin's array ends. */
+  @Override
+  public boolean wholePlanes() {
+    return false;
+  }
+
+  @Override
+  public void plane(ConvShape s, float[] in, int inOff, float[] w, int wOff, float[] masks,
+      int masksOff, int fuse, float bias, float lo, float hi, float[] out, int outOff) {
+    planeRange(s, in, inOff, w, wOff, fuse, bias, lo, hi, out, outOff, 0, s.outH * s.outW);
+  }
+
+  /** {@link #plane} for outputs {@code [from, to)}, each tap's bounds checked. */
+  static void planeRange(ConvShape s, float[] in, int inOff, float[] w, int wOff, int fuse,
+      float bias, float lo, float hi, float[] out, int outOff, int from, int to) {
+    int k = s.kernelH;
+    int width = s.inW;
+    for (int q = from; q < to; q++) {
+      int y = q / width;
+      int x = q % width;
+      float v = 0f;
+      for (int i = 0; i < k; i++) {
+        int yy = y + i - s.padTop;
+        for (int j = 0; j < k; j++) {
+          int xx = x + j - s.padLeft;
+          boolean inside = yy >= 0 && yy < s.inH && xx >= 0 && xx < width;
+          v = Math.fma(inside ? in[inOff + yy * width + xx] : 0f, w[wOff + i * k + j], v);
+        }
+      }
+      out[outOff + q] = epilogue(v, fuse, bias, lo, hi);
+    }
   }
 
   /**

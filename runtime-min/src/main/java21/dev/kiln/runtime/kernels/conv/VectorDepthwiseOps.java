@@ -1,7 +1,9 @@
 package dev.kiln.runtime.kernels.conv;
 
+import dev.kiln.runtime.kernels.ConvShape;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -46,6 +48,147 @@ final class VectorDepthwiseOps implements DepthwiseOps {
     }
     ScalarDepthwiseOps.rowTail(k, stride, in, inOff, is, w, wOff, fuse, bias, lo, hi, out, outOff,
         done, count);
+  }
+
+  /** With 16 lanes (AVX-512): a narrower vector loses to the band path (AVX2: 1.3-2.3×, measured). */
+  @Override
+  public boolean wholePlanes() {
+    return L == MASK_LANES;
+  }
+
+  @Override
+  public void plane(ConvShape s, float[] in, int inOff, float[] w, int wOff, float[] masks,
+      int masksOff, int fuse, float bias, float lo, float hi, float[] out, int outOff) {
+    // Tap (i, j) of output q reads in[origin + q + i·inW + j], masked where it leaves the input.
+    int origin = inOff - s.padTop * s.inW - s.padLeft;
+    plane3(s, in, origin, w, wOff, masks, masksOff, fuse, bias, lo, hi, out, outOff,
+        s.outH * s.outW);
+  }
+
+  /**
+   * {@link #plane} (3×3, 16-lane vectors): the nine weights in registers; each tap a whole-vector
+   * load with its lanes outside the input blended to zero. Vectors whose loads would leave the array,
+   * at its two ends only, go to the scalar twin.
+   *
+   * <p>Where two consecutive vectors have all three tap rows inside the input (all but the first and
+   * last rows of the plane), they run as two independent chains of nine FMAs with one mask per
+   * column of taps: a single chain waits out each FMA's latency (1.2-1.4× slower on 14×14 and 28×28
+   * planes, measured). Written out in full: with nine masks per vector for the pair, or with masked
+   * loads (a larger method each), the method outgrew C2's inlining budget, and its out-of-line
+   * vectors were boxed (1.3-25× slower, measured).
+   */
+  private static void plane3(ConvShape s, float[] in, int origin, float[] w, int wo, float[] ws,
+      int m, int fuse, float bias, float lo, float hi, float[] out, int outOff, int pixels) {
+    int is = s.inW;
+    FloatVector w00 = FloatVector.broadcast(F, w[wo]);
+    FloatVector w01 = FloatVector.broadcast(F, w[wo + 1]);
+    FloatVector w02 = FloatVector.broadcast(F, w[wo + 2]);
+    FloatVector w10 = FloatVector.broadcast(F, w[wo + 3]);
+    FloatVector w11 = FloatVector.broadcast(F, w[wo + 4]);
+    FloatVector w12 = FloatVector.broadcast(F, w[wo + 5]);
+    FloatVector w20 = FloatVector.broadcast(F, w[wo + 6]);
+    FloatVector w21 = FloatVector.broadcast(F, w[wo + 7]);
+    FloatVector w22 = FloatVector.broadcast(F, w[wo + 8]);
+    FloatVector zero = FloatVector.zero(F);
+    int limit = in.length - 2 * is - 2 - L;
+    // Outputs whose three tap rows all lie inside the input.
+    int interiorFrom = s.padTop * is;
+    int interiorTo = (s.inH - 2 + s.padTop) * is;
+    for (int q = 0; q < pixels; q += L, m += 9) {
+      int b = origin + q;
+      if (b < 0 || b > limit) {
+        ScalarDepthwiseOps.planeRange(s, in, origin + s.padTop * is + s.padLeft, w, wo, fuse, bias,
+            lo, hi, out, outOff, q, Math.min(pixels, q + L));
+        continue;
+      }
+      FloatVector acc = zero;
+      if (q >= interiorFrom && q + 2 * L <= interiorTo && b + L <= limit) {
+        int b2 = b + L;
+        VectorMask<Float> c0 = VectorMask.fromLong(F, (long) ws[m]);
+        VectorMask<Float> c1 = VectorMask.fromLong(F, (long) ws[m + 1]);
+        VectorMask<Float> c2 = VectorMask.fromLong(F, (long) ws[m + 2]);
+        VectorMask<Float> d0 = VectorMask.fromLong(F, (long) ws[m + 9]);
+        VectorMask<Float> d1 = VectorMask.fromLong(F, (long) ws[m + 10]);
+        VectorMask<Float> d2 = VectorMask.fromLong(F, (long) ws[m + 11]);
+        FloatVector acc2 = zero;
+        acc = zero.blend(FloatVector.fromArray(F, in, b), c0).fma(w00, acc);
+        acc2 = zero.blend(FloatVector.fromArray(F, in, b2), d0).fma(w00, acc2);
+        acc = zero.blend(FloatVector.fromArray(F, in, b + 1), c1).fma(w01, acc);
+        acc2 = zero.blend(FloatVector.fromArray(F, in, b2 + 1), d1).fma(w01, acc2);
+        acc = zero.blend(FloatVector.fromArray(F, in, b + 2), c2).fma(w02, acc);
+        acc2 = zero.blend(FloatVector.fromArray(F, in, b2 + 2), d2).fma(w02, acc2);
+        acc = zero.blend(FloatVector.fromArray(F, in, b + is), c0).fma(w10, acc);
+        acc2 = zero.blend(FloatVector.fromArray(F, in, b2 + is), d0).fma(w10, acc2);
+        acc = zero.blend(FloatVector.fromArray(F, in, b + is + 1), c1).fma(w11, acc);
+        acc2 = zero.blend(FloatVector.fromArray(F, in, b2 + is + 1), d1).fma(w11, acc2);
+        acc = zero.blend(FloatVector.fromArray(F, in, b + is + 2), c2).fma(w12, acc);
+        acc2 = zero.blend(FloatVector.fromArray(F, in, b2 + is + 2), d2).fma(w12, acc2);
+        acc = zero.blend(FloatVector.fromArray(F, in, b + 2 * is), c0).fma(w20, acc);
+        acc2 = zero.blend(FloatVector.fromArray(F, in, b2 + 2 * is), d0).fma(w20, acc2);
+        acc = zero.blend(FloatVector.fromArray(F, in, b + 2 * is + 1), c1).fma(w21, acc);
+        acc2 = zero.blend(FloatVector.fromArray(F, in, b2 + 2 * is + 1), d1).fma(w21, acc2);
+        acc = zero.blend(FloatVector.fromArray(F, in, b + 2 * is + 2), c2).fma(w22, acc);
+        acc2 = zero.blend(FloatVector.fromArray(F, in, b2 + 2 * is + 2), d2).fma(w22, acc2);
+        if ((fuse & BIAS) != 0) {
+          acc = acc.add(bias);
+        }
+        if ((fuse & RELU) != 0) {
+          acc = acc.lanewise(VectorOperators.MAX, 0f);
+        }
+        if ((fuse & CLIP) != 0) {
+          acc = acc.blend(hi, acc.compare(VectorOperators.GT, hi))
+              .blend(lo, acc.compare(VectorOperators.LT, lo));
+        }
+        if ((fuse & BIAS) != 0) {
+          acc2 = acc2.add(bias);
+        }
+        if ((fuse & RELU) != 0) {
+          acc2 = acc2.lanewise(VectorOperators.MAX, 0f);
+        }
+        if ((fuse & CLIP) != 0) {
+          acc2 = acc2.blend(hi, acc2.compare(VectorOperators.GT, hi))
+              .blend(lo, acc2.compare(VectorOperators.LT, lo));
+        }
+        acc.intoArray(out, outOff + q);
+        acc2.intoArray(out, outOff + q + L);
+        q += L;
+        m += 9;
+        continue;
+      }
+      acc = zero.blend(FloatVector.fromArray(F, in, b),
+          VectorMask.fromLong(F, (long) ws[m])).fma(w00, acc);
+      acc = zero.blend(FloatVector.fromArray(F, in, b + 1),
+          VectorMask.fromLong(F, (long) ws[m + 1])).fma(w01, acc);
+      acc = zero.blend(FloatVector.fromArray(F, in, b + 2),
+          VectorMask.fromLong(F, (long) ws[m + 2])).fma(w02, acc);
+      acc = zero.blend(FloatVector.fromArray(F, in, b + is),
+          VectorMask.fromLong(F, (long) ws[m + 3])).fma(w10, acc);
+      acc = zero.blend(FloatVector.fromArray(F, in, b + is + 1),
+          VectorMask.fromLong(F, (long) ws[m + 4])).fma(w11, acc);
+      acc = zero.blend(FloatVector.fromArray(F, in, b + is + 2),
+          VectorMask.fromLong(F, (long) ws[m + 5])).fma(w12, acc);
+      acc = zero.blend(FloatVector.fromArray(F, in, b + 2 * is),
+          VectorMask.fromLong(F, (long) ws[m + 6])).fma(w20, acc);
+      acc = zero.blend(FloatVector.fromArray(F, in, b + 2 * is + 1),
+          VectorMask.fromLong(F, (long) ws[m + 7])).fma(w21, acc);
+      acc = zero.blend(FloatVector.fromArray(F, in, b + 2 * is + 2),
+          VectorMask.fromLong(F, (long) ws[m + 8])).fma(w22, acc);
+      if ((fuse & BIAS) != 0) {
+        acc = acc.add(bias);
+      }
+      if ((fuse & RELU) != 0) {
+        acc = acc.lanewise(VectorOperators.MAX, 0f);
+      }
+      if ((fuse & CLIP) != 0) {
+        acc = acc.blend(hi, acc.compare(VectorOperators.GT, hi))
+            .blend(lo, acc.compare(VectorOperators.LT, lo));
+      }
+      if (q + L <= pixels) {
+        acc.intoArray(out, outOff + q);
+      } else {
+        acc.intoArray(out, outOff + q, F.indexInRange(q, pixels));
+      }
+    }
   }
 
   // Each loop ends with the same fused epilogue and (masked, for the last vector) store, written

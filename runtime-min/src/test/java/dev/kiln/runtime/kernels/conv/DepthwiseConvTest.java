@@ -46,13 +46,31 @@ class DepthwiseConvTest {
       {1, 2, 70, 150, 3, 1, 1, 1, 1, 1},
       {1, 2, 90, 131, 5, 2, 2, 1, 2, 2},
       {1, 3, 200, 20, 3, 2, 1, 1, 0, 0},
+      // Whole planes (3×3, stride 1, output as wide as the input, at most 32×32): MobileNet's 7×7,
+      // 14×14 and 28×28, padding moved between the sides, one vector or less, 31 wide.
+      {1, 37, 7, 7, 3, 1, 1, 1, 1, 1},
+      {2, 11, 14, 14, 3, 1, 1, 1, 1, 1},
+      {1, 5, 28, 28, 3, 1, 1, 1, 1, 1},
+      {1, 9, 9, 13, 3, 1, 0, 2, 2, 0},
+      {1, 6, 5, 31, 3, 1, 2, 0, 0, 2},
+      {1, 7, 3, 3, 3, 1, 1, 1, 1, 1},
+      {1, 4, 32, 31, 3, 1, 1, 1, 1, 1},
   };
+
+  /** The whole-plane shapes of {@link #SHAPES}, as {n, c, h, w, pads...}. */
+  static Stream<int[]> planeShapes() {
+    return Stream.of(SHAPES).filter(d -> DepthwiseConv.planeWise(fromRow(d)));
+  }
+
+  private static ConvShape fromRow(int[] d) {
+    return shape(d[0], d[1], d[2], d[3], d[1], d[4], d[5], d[6], d[7], d[8], d[9], d[1]);
+  }
 
   static Stream<Arguments> cases() {
     List<Arguments> cases = new ArrayList<>();
     int index = 0;
     for (int[] d : SHAPES) {
-      ConvShape s = shape(d[0], d[1], d[2], d[3], d[1], d[4], d[5], d[6], d[7], d[8], d[9], d[1]);
+      ConvShape s = fromRow(d);
       Epilogue[] epilogues = KernelTesting.epilogues(s.outChannels, index);
       cases.add(Arguments.of(s, epilogues[index % epilogues.length], index));
       index++;
@@ -70,6 +88,87 @@ class DepthwiseConvTest {
     float[] slow = check(scalar, s, e, FACTOR, seed);
     KernelTesting.assertIdentical("vector vs scalar depthwise " + s + " " + e,
         ConvKernelChecks.dims(s), slow, fast);
+  }
+
+  /**
+   * The whole-plane path of this JVM's ops and of the scalar ops against the band path, bit for
+   * bit, every epilogue, with the input planes in the middle of an array of NaNs: every vector then
+   * takes the vector code (not the scalar twin it uses at the array's ends), and a tap the masks
+   * should cut, or a mask that cuts a tap it should not, shows in the output.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("planeShapes")
+  void wholePlanesMatchTheBandPathBitForBit(int[] d) {
+    ConvShape s = fromRow(d);
+    int size = s.batch * s.inChannels * s.inH * s.inW;
+    int offset = 3 * s.inW + 40;
+    float[] in = KernelTesting.random(5, size);
+    float[] nanAround = new float[size + 2 * offset];
+    java.util.Arrays.fill(nanAround, Float.NaN);
+    System.arraycopy(in, 0, nanAround, offset, size);
+    float[] w = KernelTesting.random(6, s.outChannels * 9);
+    DepthwiseConv band = new DepthwiseConv(new ScalarDepthwiseOps(), new ScalarEpilogueOps());
+    DepthwiseConv scalarPlanes = new DepthwiseConv(new PlanesOf(new ScalarDepthwiseOps()),
+        new ScalarEpilogueOps());
+    float[] packed = ConvKernelChecks.pack(DepthwiseConv.INSTANCE, s, w);
+    for (Epilogue e : KernelTesting.epilogues(s.outChannels, 7)) {
+      float[] residual = e.hasResidual()
+          ? KernelTesting.random(8, s.batch * s.outChannels * s.outH * s.outW) : null;
+      float[] expected = ConvKernelChecks.runAll(band, s, e, in, packed, residual);
+      String context = s + " " + e;
+      KernelTesting.assertIdentical("this JVM's plane path vs the band path " + context,
+          ConvKernelChecks.dims(s), expected, runAt(DepthwiseConv.INSTANCE, s, e, nanAround, offset,
+              packed, residual));
+      KernelTesting.assertIdentical("scalar plane path vs the band path " + context,
+          ConvKernelChecks.dims(s), expected, runAt(scalarPlanes, s, e, in, 0, packed, residual));
+    }
+  }
+
+  private static float[] runAt(DepthwiseConv k, ConvShape s, Epilogue e, float[] in, int inOff,
+      float[] packed, float[] residual) {
+    float[] out = new float[s.batch * s.outChannels * s.outH * s.outW];
+    float[] workspace = new float[k.workspaceFloats(s, 1)];
+    k.run(s, e, in, inOff, packed, 0, out, 0, residual, 0, workspace, 0, 0, k.tasks(s), 0);
+    return out;
+  }
+
+  /** Ops that take whole planes whenever the shape allows it. */
+  private record PlanesOf(DepthwiseOps ops) implements DepthwiseOps {
+    @Override
+    public void row(int k, int stride, float[] in, int inOff, int inStride, float[] w, int wOff,
+        int fuse, float bias, float lo, float hi, float[] out, int outOff, int count) {
+      ops.row(k, stride, in, inOff, inStride, w, wOff, fuse, bias, lo, hi, out, outOff, count);
+    }
+
+    @Override
+    public boolean wholePlanes() {
+      return true;
+    }
+
+    @Override
+    public void plane(ConvShape s, float[] in, int inOff, float[] w, int wOff, float[] masks,
+        int masksOff, int fuse, float bias, float lo, float hi, float[] out, int outOff) {
+      ops.plane(s, in, inOff, w, wOff, masks, masksOff, fuse, bias, lo, hi, out, outOff);
+    }
+  }
+
+  @Test
+  void wholePlanesWhereTheShapeAndTheVectorsAllowThem() {
+    assertTrue(DepthwiseConv.planeWise(shape(1, 8, 7, 7, 8, 3, 1, 1, 1, 1, 1, 8)));
+    assertTrue(DepthwiseConv.planeWise(shape(1, 8, 28, 28, 8, 3, 1, 1, 1, 1, 1, 8)));
+    assertTrue(DepthwiseConv.planeWise(shape(1, 8, 9, 13, 8, 3, 1, 0, 2, 2, 0, 8)));
+    assertFalse(DepthwiseConv.planeWise(shape(1, 8, 14, 14, 8, 5, 1, 2, 2, 2, 2, 8)), "5x5");
+    assertFalse(DepthwiseConv.planeWise(shape(1, 8, 14, 14, 8, 3, 2, 1, 1, 1, 1, 8)), "stride 2");
+    assertFalse(DepthwiseConv.planeWise(shape(1, 8, 14, 14, 8, 3, 1, 0, 0, 0, 0, 8)),
+        "narrower output than input");
+    assertFalse(DepthwiseConv.planeWise(shape(1, 8, 56, 56, 8, 3, 1, 1, 1, 1, 1, 8)), "row-wise");
+    assertFalse(DepthwiseConv.planeWise(shape(1, 8, 40, 30, 8, 3, 1, 1, 1, 1, 1, 8)),
+        "more than 1024 outputs");
+    ConvShape s = shape(1, 8, 14, 14, 8, 3, 1, 1, 1, 1, 1, 8);
+    assertEquals(8 * 9 + 13 * 9, DepthwiseConv.INSTANCE.packedWeightFloats(s),
+        "weights and a mask per tap per 16 outputs");
+    assertEquals(Vectorization.get().vectorFloats() == DepthwiseOps.MASK_LANES,
+        DepthwiseOps.get().wholePlanes());
   }
 
   @Test
