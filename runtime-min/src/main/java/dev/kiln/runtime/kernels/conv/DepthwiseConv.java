@@ -2,7 +2,6 @@ package dev.kiln.runtime.kernels.conv;
 
 import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.Epilogue;
-import dev.kiln.runtime.kernels.gemm.Gemm;
 import java.util.Arrays;
 
 /**
@@ -69,17 +68,17 @@ public final class DepthwiseConv implements ConvKernel {
 
   @Override
   public int packedWeightFloats(ConvShape s) {
-    int masks = planeWise(s) ? Gemm.ceilDiv(s.outH * s.outW, DepthwiseOps.MASK_LANES) * 9 : 0;
+    int masks = planeWise(s) ? FlatTaps.maskFloats(s) : 0;
     return s.outChannels * s.kernelH * s.kernelW + masks;
   }
 
-  /** The ONNX weights, then for {@link #planeWise} shapes the load masks ({@link #planeMasks}). */
+  /** The ONNX weights, then for {@link #planeWise} shapes the load masks ({@link FlatTaps#masks}). */
   @Override
   public void packWeights(ConvShape s, float[] w, int wOff, float[] packed, int pOff) {
     int weights = s.outChannels * s.kernelH * s.kernelW;
     System.arraycopy(w, wOff, packed, pOff, weights);
     if (planeWise(s)) {
-      planeMasks(s, packed, pOff + weights);
+      FlatTaps.masks(s, packed, pOff + weights);
     }
   }
 
@@ -90,35 +89,8 @@ public final class DepthwiseConv implements ConvKernel {
    * (measured on 14×14), and stride 2 does not map outputs to inputs by a constant offset.
    */
   static boolean planeWise(ConvShape s) {
-    return s.kernelH == 3 && s.strideH == 1 && s.outW == s.inW && s.outW < ROW_WISE_WIDTH
+    return s.kernelH == 3 && FlatTaps.applies(s) && s.outW < ROW_WISE_WIDTH
         && s.outH * s.outW <= PLANE_PIXELS;
-  }
-
-  /**
-   * {@link DepthwiseOps#plane}'s mask table: for each 16 outputs from {@code q0} and each tap (i, j),
-   * bit l set when output {@code q0 + l} exists and its tap lies inside the input. Depends only on
-   * the geometry, so it is made once, with the weights.
-   */
-  static void planeMasks(ConvShape s, float[] dst, int dOff) {
-    int k = 3;
-    int width = s.inW;
-    int pixels = s.outH * width;
-    int t = dOff;
-    for (int q0 = 0; q0 < pixels; q0 += DepthwiseOps.MASK_LANES) {
-      for (int i = 0; i < k; i++) {
-        for (int j = 0; j < k; j++) {
-          int bits = 0;
-          for (int l = 0; l < DepthwiseOps.MASK_LANES && q0 + l < pixels; l++) {
-            int y = (q0 + l) / width + i - s.padTop;
-            int x = (q0 + l) % width + j - s.padLeft;
-            if (y >= 0 && y < s.inH && x >= 0 && x < width) {
-              bits |= 1 << l;
-            }
-          }
-          dst[t++] = bits;
-        }
-      }
-    }
   }
 
   /** The band path's scratch even where planes are whole: whether they are depends on the JVM. */

@@ -29,9 +29,6 @@ interface DepthwiseOps {
   void row(int k, int stride, float[] in, int inOff, int inStride, float[] w, int wOff, int fuse,
       float bias, float lo, float hi, float[] out, int outOff, int count);
 
-  /** Lanes per entry of {@link #plane}'s mask table: one 512-bit float vector. */
-  int MASK_LANES = 16;
-
   /** Whether {@link DepthwiseConv} should use {@link #plane} where the shape allows it. */
   boolean wholePlanes();
 
@@ -44,7 +41,7 @@ interface DepthwiseOps {
    * constant: the plane is one flat run of outputs, with no padded copy and no call per row; taps
    * cut by the border are masked. Bit {@code l} of {@code masks[masksOff + (q / 16)·9 + 3i + j]} (an
    * integer below 2^16 stored as a float) says whether tap (i, j) of output {@code 16·(q / 16) + l}
-   * lies inside the input ({@link DepthwiseConv#planeMasks}).
+   * lies inside the input ({@link FlatTaps#masks}).
    */
   void plane(ConvShape s, float[] in, int inOff, float[] w, int wOff, float[] masks, int masksOff,
       int fuse, float bias, float lo, float hi, float[] out, int outOff);

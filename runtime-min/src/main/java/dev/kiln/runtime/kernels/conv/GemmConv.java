@@ -21,9 +21,12 @@ import dev.kiln.runtime.kernels.gemm.Gemm;
  * <p>Workspace per worker: {@code kBlockSize(K) · roundUp(min(HW, NC), 32) + 256} floats.
  */
 abstract class GemmConv implements ConvKernel {
-  /** Packs rows {@code [k0, k0+kc)} × output pixels {@code [col0, col0+nc)} of B into 32-wide panels. */
+  /**
+   * Packs rows {@code [k0, k0+kc)} × output pixels {@code [col0, col0+nc)} of B into 32-wide panels;
+   * {@code packed} at {@code pOff} is the layer's {@link #packWeights} output.
+   */
   abstract void packB(ConvShape s, float[] in, int groupInOff, int k0, int kc, int col0, int nc,
-      float[] dst, int dOff);
+      float[] dst, int dOff, float[] packed, int pOff);
 
   static int reduction(ConvShape s) {
     return s.inChannelsPerGroup() * s.kernelH * s.kernelW;
@@ -99,7 +102,7 @@ abstract class GemmConv implements ConvKernel {
       int groupA = pOff + g * groupWeights;
       for (int k0 = 0; k0 < k; k0 += kc0) {
         int kc = Math.min(kc0, k - k0);
-        packB(s, in, groupIn, k0, kc, col0, nc, workspace, ws);
+        packB(s, in, groupIn, k0, kc, col0, nc, workspace, ws, packed, pOff);
         Gemm.multiplyBlock(mc, nc, kc, packed, Gemm.packedABlock(mg, k, k0, row0, groupA),
             Gemm.PANEL_ROWS * kc,
             workspace, ws, Gemm.PANEL_COLS * kc, out, outOff + plane, hw, k0 > 0,

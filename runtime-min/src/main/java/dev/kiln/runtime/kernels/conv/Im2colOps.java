@@ -28,6 +28,20 @@ interface Im2colOps {
   void row(ConvShape s, float[] in, int planeOff, int dy, int dx, int col0, int nc,
       float[] dst, int dOff, int panelStride);
 
+  /** Whether {@link TiledConv} should pack the rows of {@link FlatTaps} layers with {@link #flatRow}. */
+  boolean flatRows();
+
+  /**
+   * A row of B for a {@link FlatTaps} layer, columns {@code t < nc} of a tile whose first column is
+   * a multiple of {@link FlatTaps#LANES}: {@code dst[dOff + (t / 32)·panelStride + t % 32] = in[src +
+   * t]} where bit {@code t % 16} of {@code masks[m + (t / 16)·maskStride]} is set, else 0; then zeros
+   * up to the next multiple of 32 columns. {@code src} is the tap's input index for the tile's first
+   * output, {@code m} the tap's mask for it ({@link FlatTaps#masks}). A vector implementation may
+   * load floats of {@code in} that the masks leave out.
+   */
+  void flatRow(float[] in, int src, float[] masks, int m, int maskStride, int nc,
+      float[] dst, int dOff, int panelStride);
+
   /** The implementation this JVM uses: the Vector API one when available, else the scalar one. */
   static Im2colOps get() {
     return Holder.INSTANCE;

@@ -31,4 +31,26 @@ final class ScalarIm2colOps implements Im2colOps {
       dst[Im2colOps.at(dOff, panelStride, t)] = 0f;
     }
   }
+
+  /** The plain code is as fast on {@link #row}; {@link #flatRow} serves the vector twin's array ends. */
+  @Override
+  public boolean flatRows() {
+    return false;
+  }
+
+  @Override
+  public void flatRow(float[] in, int src, float[] masks, int m, int maskStride, int nc,
+      float[] dst, int dOff, int panelStride) {
+    flatRange(in, src, masks, m, maskStride, 0, Gemm.roundUpCols(nc), nc, dst, dOff, panelStride);
+  }
+
+  /** {@link #flatRow}'s columns {@code [from, to)}, lane by lane. */
+  static void flatRange(float[] in, int src, float[] masks, int m, int maskStride, int from, int to,
+      int nc, float[] dst, int dOff, int panelStride) {
+    for (int t = from; t < to; t++) {
+      boolean inside = t < nc
+          && (((int) masks[m + t / FlatTaps.LANES * maskStride] >>> t % FlatTaps.LANES) & 1) != 0;
+      dst[Im2colOps.at(dOff, panelStride, t)] = inside ? in[src + t] : 0f;
+    }
+  }
 }

@@ -17,6 +17,8 @@ import dev.kiln.runtime.kernels.gemm.Gemm;
  */
 final class TiledConv extends GemmConv {
   static final TiledConv INSTANCE = new TiledConv();
+  /** 256 KiB of masks: a 3×3 layer with planes up to 341×341, a 7×7 one up to 148×148. */
+  private static final int MAX_MASK_FLOATS = 1 << 16;
 
   private TiledConv() {}
 
@@ -30,15 +32,56 @@ final class TiledConv extends GemmConv {
     return true;
   }
 
+  /** The packed A panels, then for {@link #flat} layers their {@link FlatTaps#masks}. */
+  @Override
+  public int packedWeightFloats(ConvShape s) {
+    return super.packedWeightFloats(s) + (flat(s) ? FlatTaps.maskFloats(s) : 0);
+  }
+
+  @Override
+  public void packWeights(ConvShape s, float[] w, int wOff, float[] packed, int pOff) {
+    super.packWeights(s, w, wOff, packed, pOff);
+    if (flat(s)) {
+      FlatTaps.masks(s, packed, pOff + super.packedWeightFloats(s));
+    }
+  }
+
   /**
-   * One {@link Im2colOps#row} call per row k of the block, with (c, i, j) stepped incrementally.
+   * Layers whose B rows are packed by {@link Im2colOps#flatRow} when the JVM's ops take it: the
+   * {@link FlatTaps} geometry (a 3×3 stride-1 "same" layer and the like), with a mask table of at
+   * most {@link #MAX_MASK_FLOATS}.
+   */
+  static boolean flat(ConvShape s) {
+    return FlatTaps.applies(s) && FlatTaps.maskFloats(s) <= MAX_MASK_FLOATS;
+  }
+
+  /**
+   * One {@link Im2colOps#row} (or {@link Im2colOps#flatRow}) call per row k of the block, with (c,
+   * i, j) stepped incrementally.
    */
   @Override
   void packB(ConvShape s, float[] in, int groupInOff, int k0, int kc, int col0, int nc,
-      float[] dst, int dOff) {
+      float[] dst, int dOff, float[] packed, int pOff) {
     Im2colOps ops = Im2colOps.get();
     int kernelSize = s.kernelH * s.kernelW;
     int inPlane = s.inH * s.inW;
+    if (flat(s) && ops.flatRows()) {
+      int masks = pOff + super.packedWeightFloats(s) + col0 / FlatTaps.LANES * kernelSize;
+      int c = k0 / kernelSize;
+      int tap = k0 % kernelSize;
+      for (int kk = 0; kk < kc; kk++) {
+        int i = tap / s.kernelW;
+        int j = tap % s.kernelW;
+        int src = groupInOff + c * inPlane + col0 + (i - s.padTop) * s.inW + j - s.padLeft;
+        ops.flatRow(in, src, packed, masks + tap, kernelSize, nc, dst,
+            dOff + kk * Gemm.PANEL_COLS, Gemm.PANEL_COLS * kc);
+        if (++tap == kernelSize) {
+          tap = 0;
+          c++;
+        }
+      }
+      return;
+    }
     int c = k0 / kernelSize;
     int i = (k0 % kernelSize) / s.kernelW;
     int j = k0 % s.kernelW;

@@ -53,7 +53,7 @@ final class VectorDepthwiseOps implements DepthwiseOps {
   /** With 16 lanes (AVX-512): a narrower vector loses to the band path (AVX2: 1.3-2.3×, measured). */
   @Override
   public boolean wholePlanes() {
-    return L == MASK_LANES;
+    return L == FlatTaps.LANES;
   }
 
   @Override

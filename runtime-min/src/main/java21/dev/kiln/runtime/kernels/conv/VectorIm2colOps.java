@@ -56,6 +56,36 @@ final class VectorIm2colOps implements Im2colOps {
     piece(in, 0, 1, pad, pad, pad, dst, dOff, panelStride, t);
   }
 
+  /** With 16 lanes, a vector and a mask per 16 columns. */
+  @Override
+  public boolean flatRows() {
+    return L == FlatTaps.LANES;
+  }
+
+  /** A load, a blend and a store per 16 columns; lane by lane only where a load leaves the array. */
+  @Override
+  public void flatRow(float[] in, int src, float[] masks, int m, int maskStride, int nc,
+      float[] dst, int dOff, int panelStride) {
+    FloatVector zero = FloatVector.zero(S);
+    int end = Gemm.roundUpCols(nc);
+    for (int t = 0; t < end; t += L, m += maskStride) {
+      int d = Im2colOps.at(dOff, panelStride, t);
+      if (t >= nc) {
+        zero.intoArray(dst, d);
+      } else if (src + t >= 0 && src + t <= in.length - L) {
+        long inside = (long) masks[m];
+        if (t + L > nc) {
+          inside &= (1L << (nc - t)) - 1;
+        }
+        zero.blend(FloatVector.fromArray(S, in, src + t), VectorMask.fromLong(S, inside))
+            .intoArray(dst, d);
+      } else {
+        ScalarIm2colOps.flatRange(in, src, masks, m - t / L * maskStride, maskStride, t, t + L, nc,
+            dst, dOff, panelStride);
+      }
+    }
+  }
+
   /**
    * Columns {@code t + u}, {@code u < run}, of the row: {@code in[src + u·stride]} for
    * {@code lo ≤ u < hi}, zero elsewhere.

@@ -65,6 +65,12 @@ class ConvKernelsTest {
       simple(1, 3, 7, 7, 8, 3, 1, 1),
       simple(2, 5, 11, 9, 13, 3, 1, 1),
       simple(1, 64, 9, 10, 19, 3, 1, 1),
+      // Stride 1 with outputs as wide as the input ("same"): tiled packs them as flat runs. Two
+      // column tiles (437 and 306 outputs > 256), a K block starting mid-channel (K = 279 in two
+      // blocks of 140), 5×5 with the padding shifted to the right and the bottom.
+      simple(1, 4, 23, 19, 12, 3, 1, 1),
+      simple(1, 31, 17, 18, 9, 3, 1, 1),
+      conv(1, 3, 20, 15, 6, 5, 5, 1, 1, 2, 1, 2, 3, 1, 1, 1),
       // Stride 2, including the ResNet stem's 7×7/2 pad 3, and a strided 1×1.
       simple(1, 6, 10, 9, 5, 3, 2, 1),
       simple(1, 3, 23, 23, 16, 7, 2, 3),

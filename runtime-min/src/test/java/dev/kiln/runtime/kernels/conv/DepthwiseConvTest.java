@@ -167,7 +167,7 @@ class DepthwiseConvTest {
     ConvShape s = shape(1, 8, 14, 14, 8, 3, 1, 1, 1, 1, 1, 8);
     assertEquals(8 * 9 + 13 * 9, DepthwiseConv.INSTANCE.packedWeightFloats(s),
         "weights and a mask per tap per 16 outputs");
-    assertEquals(Vectorization.get().vectorFloats() == DepthwiseOps.MASK_LANES,
+    assertEquals(Vectorization.get().vectorFloats() == FlatTaps.LANES,
         DepthwiseOps.get().wholePlanes());
   }
 

@@ -1,6 +1,7 @@
 package dev.kiln.runtime.kernels.conv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kiln.runtime.kernels.ConvShape;
@@ -10,10 +11,11 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Im2colOps#row}, both implementations, against its definition: strides 1-3, dilation,
- * padding on every side, output rows narrower and wider than a vector and a panel, column tiles that
- * start inside an output row, and input planes at both ends of the array (where a vector load one
- * float too far throws, or reads a neighbour that a wrong mask would let through).
+ * {@link Im2colOps#row} and {@link Im2colOps#flatRow}, both implementations, against their
+ * definition: strides 1-3, dilation, padding on every side, output rows narrower and wider than a
+ * vector and a panel, column tiles that start inside an output row, and input planes at both ends of
+ * the array (where a vector load one float too far throws, or reads a neighbour that a wrong mask
+ * would let through).
  */
 class Im2colOpsTest {
   @Test
@@ -76,15 +78,87 @@ class Im2colOpsTest {
         g[5], g[6], g[7], g[8], dilation, dilation, 1);
   }
 
+  /**
+   * {@link Im2colOps#flatRow} on {@link FlatTaps} geometries against the same definition: tiles at
+   * multiples of 256 columns (as {@code GemmConv} makes them), every tap, planes at both array ends.
+   */
+  @Test
+  void flatRowMatchesTheDefinition() {
+    int[][] geometries = {
+        // inH, inW, kernel, stride 1, dilation 1, padTop, padLeft, padBottom, padRight
+        {9, 9, 3, 1, 1, 1, 1, 1, 1},
+        {55, 55, 3, 1, 1, 1, 1, 1, 1},
+        {13, 13, 3, 1, 1, 1, 1, 1, 1},
+        {5, 3, 3, 1, 1, 0, 2, 2, 0},
+        {17, 40, 5, 1, 1, 2, 1, 2, 3},
+        {30, 30, 7, 1, 1, 3, 3, 3, 3},
+        {1, 70, 1, 1, 1, 0, 0, 0, 0},
+    };
+    for (int[] g : geometries) {
+      ConvShape s = shape(g);
+      assertTrue(FlatTaps.applies(s), Arrays.toString(g));
+      int hw = s.outH * s.outW;
+      int taps = s.kernelH * s.kernelW;
+      float[] masks = new float[FlatTaps.maskFloats(s) + 2];
+      Arrays.fill(masks, Float.NaN);
+      FlatTaps.masks(s, masks, 1);
+      for (int planeAt : new int[] {0, 5}) {
+        for (int slack : new int[] {0, 1, 40}) {
+          float[] in = new float[planeAt + s.inH * s.inW + slack];
+          for (int i = 0; i < in.length; i++) {
+            in[i] = i < planeAt || i >= planeAt + s.inH * s.inW ? Float.NaN : i + 0.25f;
+          }
+          for (int col0 = 0; col0 < hw; col0 += Gemm.NC) {
+            for (int nc : new int[] {1, 16, 33, Math.min(Gemm.NC, hw - col0)}) {
+              if (col0 + nc > hw) {
+                continue;
+              }
+              for (int tap = 0; tap < taps; tap++) {
+                int i = tap / s.kernelW;
+                int j = tap % s.kernelW;
+                String context = "flatRow " + Arrays.toString(g) + " planeAt=" + planeAt
+                    + " slack=" + slack + " col0=" + col0 + " nc=" + nc + " i=" + i + " j=" + j;
+                int kc = 2;
+                int panelStride = Gemm.PANEL_COLS * kc;
+                int dOff = 3 + Gemm.PANEL_COLS;
+                float[] expected = expectedRow(s, in, planeAt, i, j, col0, nc, dOff, panelStride);
+                int src = planeAt + col0 + (i - s.padTop) * s.inW + j - s.padLeft;
+                int m = 1 + col0 / FlatTaps.LANES * taps + tap;
+                for (Im2colOps ops : new Im2colOps[] {Im2colOps.get(), new ScalarIm2colOps()}) {
+                  float[] got = new float[expected.length];
+                  Arrays.fill(got, -7f);
+                  ops.flatRow(in, src, masks, m, taps, nc, got, dOff, panelStride);
+                  compare(ops, expected, got, dOff, panelStride, context);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   private static void check(ConvShape s, float[] in, int planeOff, int dy, int dx, int col0,
       int nc, String context) {
     // Two panel rows apart (kc = 2), row 1: the other row and the gaps must stay untouched.
     int kc = 2;
     int panelStride = Gemm.PANEL_COLS * kc;
+    int dOff = 3 + Gemm.PANEL_COLS;
+    float[] expected = expectedRow(s, in, planeOff, dy, dx, col0, nc, dOff, panelStride);
+    for (Im2colOps ops : new Im2colOps[] {Im2colOps.get(), new ScalarIm2colOps()}) {
+      float[] got = new float[expected.length];
+      Arrays.fill(got, -7f);
+      ops.row(s, in, planeOff, dy, dx, col0, nc, got, dOff, panelStride);
+      compare(ops, expected, got, dOff, panelStride, context);
+    }
+  }
+
+  /** The definition: the row at {@code dOff} in panels {@code panelStride} apart, -7 elsewhere. */
+  private static float[] expectedRow(ConvShape s, float[] in, int planeOff, int dy, int dx,
+      int col0, int nc, int dOff, int panelStride) {
     int width = (nc + Gemm.PANEL_COLS - 1) / Gemm.PANEL_COLS * Gemm.PANEL_COLS;
     float[] expected = new float[3 + width / Gemm.PANEL_COLS * panelStride + 3];
     Arrays.fill(expected, -7f);
-    int dOff = 3 + Gemm.PANEL_COLS;
     for (int t = 0; t < width; t++) {
       float v = 0f;
       if (t < nc) {
@@ -97,16 +171,16 @@ class Im2colOpsTest {
       }
       expected[dOff + t / Gemm.PANEL_COLS * panelStride + t % Gemm.PANEL_COLS] = v;
     }
-    for (Im2colOps ops : new Im2colOps[] {Im2colOps.get(), new ScalarIm2colOps()}) {
-      float[] got = new float[expected.length];
-      Arrays.fill(got, -7f);
-      ops.row(s, in, planeOff, dy, dx, col0, nc, got, dOff, panelStride);
-      for (int i = 0; i < got.length; i++) {
-        if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(got[i])) {
-          fail(ops.getClass().getSimpleName() + " " + context + ": first bad destination index "
-              + i + " (row starts at " + dOff + ", panels " + panelStride + " apart): got "
-              + got[i] + ", expected " + expected[i]);
-        }
+    return expected;
+  }
+
+  private static void compare(Im2colOps ops, float[] expected, float[] got, int dOff,
+      int panelStride, String context) {
+    for (int i = 0; i < got.length; i++) {
+      if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(got[i])) {
+        fail(ops.getClass().getSimpleName() + " " + context + ": first bad destination index "
+            + i + " (row starts at " + dOff + ", panels " + panelStride + " apart): got "
+            + got[i] + ", expected " + expected[i]);
       }
     }
   }
