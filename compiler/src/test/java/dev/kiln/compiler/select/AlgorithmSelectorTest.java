@@ -166,7 +166,7 @@ class AlgorithmSelectorTest {
     assertFalse(blocked.isEmpty(), tight.choices().toString());
 
     Map<String, KernelChoice> low = compile(NET, MemoryMode.LOW).selection().choices();
-    assertEquals("direct: tiled would exceed the budget by 236.0 KiB with its workspace",
+    assertEquals("direct: tiled would exceed the budget by 236.4 KiB",
         low.get("conv4").reason());
   }
 
