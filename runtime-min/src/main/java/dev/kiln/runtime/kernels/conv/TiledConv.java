@@ -65,6 +65,7 @@ final class TiledConv extends GemmConv {
     Im2colOps ops = Im2colOps.get();
     int kernelSize = s.kernelH * s.kernelW;
     int inPlane = s.inH * s.inW;
+    int panelStride = Gemm.PANEL_COLS * kc;
     if (flat(s) && ops.flatRows()) {
       int masks = pOff + super.packedWeightFloats(s) + col0 / FlatTaps.LANES * kernelSize;
       int c = k0 / kernelSize;
@@ -74,7 +75,7 @@ final class TiledConv extends GemmConv {
         int j = tap % s.kernelW;
         int src = groupInOff + c * inPlane + col0 + (i - s.padTop) * s.inW + j - s.padLeft;
         ops.flatRow(in, src, packed, masks + tap, kernelSize, nc, dst,
-            dOff + kk * Gemm.PANEL_COLS, Gemm.PANEL_COLS * kc);
+            dOff + kk * Gemm.PANEL_COLS, panelStride);
         if (++tap == kernelSize) {
           tap = 0;
           c++;
@@ -85,7 +86,6 @@ final class TiledConv extends GemmConv {
     int c = k0 / kernelSize;
     int i = (k0 % kernelSize) / s.kernelW;
     int j = k0 % s.kernelW;
-    int panelStride = Gemm.PANEL_COLS * kc;
     for (int kk = 0; kk < kc; kk++) {
       ops.row(s, in, groupInOff + c * inPlane, i * s.dilationH, j * s.dilationW, col0, nc,
           dst, dOff + kk * Gemm.PANEL_COLS, panelStride);

@@ -59,9 +59,7 @@ final class VectorDepthwiseOps implements DepthwiseOps {
   @Override
   public void plane(ConvShape s, float[] in, int inOff, float[] w, int wOff, float[] masks,
       int masksOff, int fuse, float bias, float lo, float hi, float[] out, int outOff) {
-    // Tap (i, j) of output q reads in[origin + q + i·inW + j], masked where it leaves the input.
-    int origin = inOff - s.padTop * s.inW - s.padLeft;
-    plane3(s, in, origin, w, wOff, masks, masksOff, fuse, bias, lo, hi, out, outOff,
+    plane3(s, in, inOff, w, wOff, masks, masksOff, fuse, bias, lo, hi, out, outOff,
         s.outH * s.outW);
   }
 
@@ -77,9 +75,11 @@ final class VectorDepthwiseOps implements DepthwiseOps {
    * loads (a larger method each), the method outgrew C2's inlining budget, and its out-of-line
    * vectors were boxed (1.3-25× slower, measured).
    */
-  private static void plane3(ConvShape s, float[] in, int origin, float[] w, int wo, float[] ws,
+  private static void plane3(ConvShape s, float[] in, int inOff, float[] w, int wo, float[] ws,
       int m, int fuse, float bias, float lo, float hi, float[] out, int outOff, int pixels) {
     int is = s.inW;
+    // Tap (i, j) of output q reads in[origin + q + i·inW + j], masked where it leaves the input.
+    int origin = inOff - s.padTop * is - s.padLeft;
     FloatVector w00 = FloatVector.broadcast(F, w[wo]);
     FloatVector w01 = FloatVector.broadcast(F, w[wo + 1]);
     FloatVector w02 = FloatVector.broadcast(F, w[wo + 2]);
@@ -97,8 +97,8 @@ final class VectorDepthwiseOps implements DepthwiseOps {
     for (int q = 0; q < pixels; q += L, m += 9) {
       int b = origin + q;
       if (b < 0 || b > limit) {
-        ScalarDepthwiseOps.planeRange(s, in, origin + s.padTop * is + s.padLeft, w, wo, fuse, bias,
-            lo, hi, out, outOff, q, Math.min(pixels, q + L));
+        ScalarDepthwiseOps.planeRange(s, in, inOff, w, wo, fuse, bias, lo, hi, out, outOff, q,
+            Math.min(pixels, q + L));
         continue;
       }
       FloatVector acc = zero;

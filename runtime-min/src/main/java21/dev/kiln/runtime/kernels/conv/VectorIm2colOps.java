@@ -68,20 +68,20 @@ final class VectorIm2colOps implements Im2colOps {
       float[] dst, int dOff, int panelStride) {
     FloatVector zero = FloatVector.zero(S);
     int end = Gemm.roundUpCols(nc);
-    for (int t = 0; t < end; t += L, m += maskStride) {
+    for (int t = 0; t < end; t += L) {
       int d = Im2colOps.at(dOff, panelStride, t);
       if (t >= nc) {
         zero.intoArray(dst, d);
       } else if (src + t >= 0 && src + t <= in.length - L) {
-        long inside = (long) masks[m];
+        long inside = (long) masks[m + t / L * maskStride];
         if (t + L > nc) {
           inside &= (1L << (nc - t)) - 1;
         }
         zero.blend(FloatVector.fromArray(S, in, src + t), VectorMask.fromLong(S, inside))
             .intoArray(dst, d);
       } else {
-        ScalarIm2colOps.flatRange(in, src, masks, m - t / L * maskStride, maskStride, t, t + L, nc,
-            dst, dOff, panelStride);
+        ScalarIm2colOps.flatRange(in, src, masks, m, maskStride, t, t + L, nc, dst, dOff,
+            panelStride);
       }
     }
   }
