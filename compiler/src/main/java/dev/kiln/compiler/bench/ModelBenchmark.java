@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
 
 /**
  * Whole-model latency, the numbers {@code kiln bench MODEL} prints. The protocol, and why:
@@ -122,15 +123,13 @@ public final class ModelBenchmark {
       long[] warmupLayerNanos = new long[layerNanos.length];
       Runnable profiledRun = () -> run(session, inputData, outputData, layerNanos);
 
-      int kilnWarmup = Timing.warmUp(kilnRun, protocol.warmupRuns(), minWarmup, maxWarmup, clock)
-          .calls();
+      ToIntFunction<Runnable> warmUp = op -> Timing.warmUp(op, protocol.warmupRuns(), minWarmup,
+          maxWarmup, clock, Timing::compiledMillis).calls();
+      int kilnWarmup = warmUp.applyAsInt(kilnRun);
       int profiledWarmup = protocol.profile()
-          ? Timing.warmUp(() -> run(session, inputData, outputData, warmupLayerNanos),
-              protocol.warmupRuns(), minWarmup, maxWarmup, clock).calls()
+          ? warmUp.applyAsInt(() -> run(session, inputData, outputData, warmupLayerNanos))
           : 0;
-      int ortWarmup = ort != null
-          ? Timing.warmUp(ort::run, protocol.warmupRuns(), minWarmup, maxWarmup, clock).calls()
-          : 0;
+      int ortWarmup = ort != null ? warmUp.applyAsInt(ort::run) : 0;
 
       double[] kiln = new double[iterations];
       double[] profiled = new double[protocol.profile() ? iterations : 0];

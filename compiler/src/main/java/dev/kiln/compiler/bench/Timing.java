@@ -1,5 +1,6 @@
 package dev.kiln.compiler.bench;
 
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
@@ -16,6 +17,8 @@ import java.util.function.LongSupplier;
  */
 public final class Timing {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  /** Null when the JVM runs without a JIT compiler. */
+  private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
   private final int runs;
   private final long warmupNanos;
@@ -35,7 +38,8 @@ public final class Timing {
       int runs, int repsPerRun) {}
 
   public Result measure(Runnable op) {
-    double perCall = warmUp(op, 5, warmupNanos, 10 * warmupNanos, System::nanoTime).bestNanos();
+    double perCall = warmUp(op, 5, warmupNanos, 10 * warmupNanos, System::nanoTime,
+        Timing::compiledMillis).bestNanos();
     int reps = (int) Math.max(1, Math.ceil(minSampleNanos / Math.max(1.0, perCall)));
     double[] wall = new double[runs];
     double[] cpu = new double[runs];
@@ -57,16 +61,21 @@ public final class Timing {
 
   /**
    * Calls {@code op} untimed until it is warm: at least {@code minCalls} times and {@code minNanos}
-   * long, then on until the fastest call has not improved (by 3%) for the last half of the warm-up,
-   * or {@code maxNanos} have passed. Vector API code runs boxed, 100-1000x slower, until C2 has
-   * compiled it, which for a small layer takes seconds of calls: a fixed count cannot know that.
+   * long, then on until, for the last half of the warm-up, the fastest call has not improved (by 3%)
+   * and the JIT has finished no compilation; or until {@code maxNanos} have passed. Vector API code
+   * runs boxed, 100-1000x slower, until C2 has compiled it, which for a small layer takes seconds of
+   * calls: a fixed count cannot know that, and neither can the call times alone, which stay flat
+   * while the boxed code waits in a busy machine's compile queue.
    *
    * @param clock {@link System#nanoTime}, or a test's fake clock
+   * @param compiledMillis {@link #compiledMillis}, or a test's fake
    */
   public static WarmUp warmUp(Runnable op, int minCalls, long minNanos, long maxNanos,
-      LongSupplier clock) {
+      LongSupplier clock, LongSupplier compiledMillis) {
     long start = clock.getAsLong();
     long lastImprovement = start;
+    long lastCompilation = start;
+    long compiled = compiledMillis.getAsLong();
     long best = Long.MAX_VALUE;
     int calls = 0;
     while (true) {
@@ -78,12 +87,23 @@ public final class Timing {
         best = t1 - t0;
         lastImprovement = t1;
       }
+      long nowCompiled = compiledMillis.getAsLong();
+      if (nowCompiled != compiled) {
+        compiled = nowCompiled;
+        lastCompilation = t1;
+      }
       long elapsed = t1 - start;
-      boolean settled = elapsed >= minNanos && t1 - lastImprovement > elapsed / 2;
+      boolean settled = elapsed >= minNanos && t1 - lastImprovement > elapsed / 2
+          && t1 - lastCompilation > elapsed / 2;
       if (calls >= minCalls && (settled || elapsed > maxNanos)) {
         return new WarmUp(calls, elapsed, best);
       }
     }
+  }
+
+  /** Milliseconds the JIT has spent compiling so far, grown by each finished compilation; 0 if unknown. */
+  public static long compiledMillis() {
+    return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : 0;
   }
 
   static double min(double[] values) {

@@ -21,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
       "Measures this machine for the algorithm selection's cost model: one core's FP32 peak, the"
           + " memory bandwidth and each convolution algorithm's efficiency (one thread, warm-up"
           + " excluded), and saves them (default: ~/.kiln/machine.json), where compile, run and"
-          + " bench find them. Takes about a minute; --quick takes seconds and is rough.",
+          + " bench find them. Takes about a minute; --quick about 15 seconds, rougher.",
       "Example: kiln calibrate"
     })
 final class CalibrateCommand implements Callable<Integer> {
@@ -31,7 +31,8 @@ final class CalibrateCommand implements Callable<Integer> {
       description = "Where to save the profile (default: ~/.kiln/machine.json).")
   Path output;
 
-  @Option(names = "--quick", description = "Small layers and short timings: rough figures in seconds.")
+  @Option(names = "--quick", description = "One small layer per algorithm, one timed run each"
+      + " (warm-ups from 250 ms): rough figures in about 15 seconds.")
   boolean quick;
 
   @Option(names = "--runs", paramLabel = "N", defaultValue = "5",
@@ -50,7 +51,7 @@ final class CalibrateCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     Main.announceKernels(spec.commandLine().getErr());
-    long warmup = (quick ? Math.min(warmupMillis, 20) : warmupMillis) * 1_000_000L;
+    long warmup = (quick ? Math.min(warmupMillis, 250) : warmupMillis) * 1_000_000L;
     Timing timing = new Timing(quick ? 1 : runs, warmup, quick ? 1_000_000L : 20_000_000L);
     Calibration.Result result = new Calibration(timing, quick).measure();
     MachineProfile profile = result.profile();

@@ -241,6 +241,9 @@ class SelectionCliTest {
     for (ConvKernel k : ConvKernels.all()) {
       assertTrue(p.efficiency().containsKey(k.name()), k.name() + " measured: " + p.efficiency());
     }
+    // Warm kernels: tiled runs at about half the peak, the direct loop at under 1%. Timed before C2
+    // had compiled them (warm-ups too short), both came out near 0.003.
+    assertTrue(p.efficiencyOf("tiled") > 10 * p.efficiencyOf("direct"), p.efficiency().toString());
     Path report = dir.resolve("r.json");
     assertEquals(Main.OK, kiln("compile", model.toString(), "-o", out.toString(), "--machine",
         profile.toString(), "--report", report.toString()).status());
