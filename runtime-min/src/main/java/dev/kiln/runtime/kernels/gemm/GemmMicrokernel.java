@@ -30,6 +30,8 @@ public abstract class GemmMicrokernel {
   public static final int FUSE_CLIP = 8;
   /** {@link #fusedMode} of an epilogue the microkernel cannot fuse: use {@link Epilogue#apply}. */
   public static final int NOT_FUSABLE = -1;
+  /** K blocks shorter than this walk C's tiles row by row (see {@link #multiplyBlock}). */
+  static final int ROWS_OUTER_BELOW = 128;
 
   GemmMicrokernel() {}
 
@@ -95,6 +97,14 @@ public abstract class GemmMicrokernel {
   /**
    * One K block over packed panels, as {@link Gemm#multiplyBlock} documents: by default tile by
    * tile, each finished tile getting its epilogue while it is still in L1.
+   *
+   * <p>The tile order depends on the block's length. A long block walks C column panel by column
+   * panel: the B micro-panel ({@code kc × 32}) stays in L1 across the row tiles, and only the
+   * narrower A panels stream from L2. A short one ({@code kc <} {@link #ROWS_OUTER_BELOW}) walks
+   * row tile by row tile: its tiles are cheap to compute, the stores decide, and row by row they
+   * run along 8 output rows at a time instead of touching every row of the block once per column
+   * panel (on MobileNet-V2's 16→96 1×1 layer, 112² outputs, 0.77-0.84× the time; 1×1 layers with
+   * K = 128-256 and the tiled 3×3 ones ran 1.0-1.15× slower row by row, hence the threshold).
    */
   void multiplyBlock(int m, int n, int kc,
       float[] a, int aOff, int aPanelStride, float[] b, int bOff, int bPanelStride,
@@ -110,45 +120,48 @@ public abstract class GemmMicrokernel {
     // A first K block that is also the last, with no residual: the tile can leave registers finished.
     boolean fuseInTile = withEpilogue && !accumulate && rowChannels && mode != NOT_FUSABLE
         && (mode & FUSE_RESIDUAL) == 0;
-    for (int col0 = 0; col0 < n; col0 += nr) {
+    int rowTiles = Gemm.ceilDiv(m, mr);
+    int colTiles = Gemm.ceilDiv(n, nr);
+    boolean rowsOuter = kc < ROWS_OUTER_BELOW;
+    for (int t = 0; t < rowTiles * colTiles; t++) {
+      int row0 = (rowsOuter ? t / colTiles : t % rowTiles) * mr;
+      int col0 = (rowsOuter ? t % colTiles : t / rowTiles) * nr;
       int cols = Math.min(nr, n - col0);
       int bi = bOff + (col0 / Gemm.PANEL_COLS) * bPanelStride + col0 % Gemm.PANEL_COLS;
-      for (int row0 = 0; row0 < m; row0 += mr) {
-        int rows = Math.min(mr, m - row0);
-        int ai = aOff + (row0 / Gemm.PANEL_ROWS) * aPanelStride + row0 % Gemm.PANEL_ROWS;
-        int ci = cOff + row0 * ldc + col0;
-        if (rows == mr && cols == nr && fuseInTile && tileWithEpilogue(kc, a, ai, b, bi, c, ci, ldc,
-            mode, epilogue, channelOffset + row0, lo, hi)) {
-          continue;
-        }
-        if (rows == mr && cols == nr) {
-          tile(kc, a, ai, b, bi, c, ci, ldc, accumulate);
-        } else if (rows == 1 && cols == nr) {
-          row(kc, a, ai, b, bi, c, ci, accumulate);
+      int rows = Math.min(mr, m - row0);
+      int ai = aOff + (row0 / Gemm.PANEL_ROWS) * aPanelStride + row0 % Gemm.PANEL_ROWS;
+      int ci = cOff + row0 * ldc + col0;
+      if (rows == mr && cols == nr && fuseInTile && tileWithEpilogue(kc, a, ai, b, bi, c, ci, ldc,
+          mode, epilogue, channelOffset + row0, lo, hi)) {
+        continue;
+      }
+      if (rows == mr && cols == nr) {
+        tile(kc, a, ai, b, bi, c, ci, ldc, accumulate);
+      } else if (rows == 1 && cols == nr) {
+        row(kc, a, ai, b, bi, c, ci, accumulate);
+      } else {
+        // Edges: the panels are zero-padded, so compute a whole tile into scratch, keep what fits.
+        if (rows == 1) {
+          row(kc, a, ai, b, bi, scratch, scratchOff, false);
         } else {
-          // Edges: the panels are zero-padded, so compute a whole tile into scratch, keep what fits.
-          if (rows == 1) {
-            row(kc, a, ai, b, bi, scratch, scratchOff, false);
-          } else {
-            tile(kc, a, ai, b, bi, scratch, scratchOff, nr, false);
-          }
-          for (int r = 0; r < rows; r++) {
-            int dst = ci + r * ldc;
-            int src = scratchOff + r * nr;
-            if (accumulate) {
-              for (int j = 0; j < cols; j++) {
-                c[dst + j] += scratch[src + j];
-              }
-            } else {
-              System.arraycopy(scratch, src, c, dst, cols);
+          tile(kc, a, ai, b, bi, scratch, scratchOff, nr, false);
+        }
+        for (int r = 0; r < rows; r++) {
+          int dst = ci + r * ldc;
+          int src = scratchOff + r * nr;
+          if (accumulate) {
+            for (int j = 0; j < cols; j++) {
+              c[dst + j] += scratch[src + j];
             }
+          } else {
+            System.arraycopy(scratch, src, c, dst, cols);
           }
         }
-        if (withEpilogue) {
-          applyEpilogue(epilogue, mode, lo, hi, rows, cols, c, ci, ldc,
-              rowChannels ? channelOffset + row0 : channelOffset + col0, rowChannels,
-              residual, residualOff + (ci - cOff));
-        }
+      }
+      if (withEpilogue) {
+        applyEpilogue(epilogue, mode, lo, hi, rows, cols, c, ci, ldc,
+            rowChannels ? channelOffset + row0 : channelOffset + col0, rowChannels,
+            residual, residualOff + (ci - cOff));
       }
     }
   }
