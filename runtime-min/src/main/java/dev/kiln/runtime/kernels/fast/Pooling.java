@@ -15,8 +15,12 @@ import dev.kiln.runtime.kernels.reference.ReferencePool;
  */
 public final class Pooling {
   private static final PoolOps OPS = PoolOps.get();
-  /** Plane size from which the partial sums pay for their set-up and final combination. */
-  private static final int PARTIAL_SUMS_FROM = 256;
+  /**
+   * Plane size from which the partial sums pay for their set-up and final combination: SqueezeNet's
+   * 1000 planes of 13×13 took 0.069 ms as one running sum each and 0.046 ms with them (ONNX
+   * Runtime: 0.025). 7×7 heads (49 floats) keep the reference's sum, bit for bit.
+   */
+  static final int PARTIAL_SUMS_FROM = 64;
 
   private Pooling() {}
 

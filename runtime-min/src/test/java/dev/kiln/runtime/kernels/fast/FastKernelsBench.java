@@ -40,6 +40,9 @@ public final class FastKernelsBench {
     row("GlobalAveragePool", "1280x7x7", warmup, runs, 4L * (1280 * 49 + 1280),
         () -> ReferencePool.globalAveragePool(1280, 49, in, 0, out, 0),
         () -> Pooling.globalAveragePool(1280, 49, in, 0, out, 0));
+    row("GlobalAveragePool", "1000x13x13", warmup, runs, 4L * (1000 * 169 + 1000),
+        () -> ReferencePool.globalAveragePool(1000, 169, in, 0, out, 0),
+        () -> Pooling.globalAveragePool(1000, 169, in, 0, out, 0));
     row("GlobalAveragePool", "64x56x56", warmup, runs, 4L * (64 * 3136 + 64),
         () -> ReferencePool.globalAveragePool(64, 3136, in, 0, out, 0),
         () -> Pooling.globalAveragePool(64, 3136, in, 0, out, 0));
