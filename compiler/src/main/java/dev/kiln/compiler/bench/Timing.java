@@ -101,9 +101,10 @@ public final class Timing {
     }
   }
 
-  /** Milliseconds the JIT has spent compiling so far, grown by each finished compilation; 0 if unknown. */
+  /** Milliseconds the JIT has spent compiling, grown by each finished compilation; 0 if unknown. */
   public static long compiledMillis() {
-    return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : 0;
+    return JIT != null && JIT.isCompilationTimeMonitoringSupported()
+        ? JIT.getTotalCompilationTime() : 0;
   }
 
   static double min(double[] values) {
