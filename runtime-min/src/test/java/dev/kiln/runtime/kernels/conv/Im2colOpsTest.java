@@ -44,10 +44,7 @@ class Im2colOpsTest {
       int hw = s.outH * s.outW;
       for (int planeAt : new int[] {0, 5}) {
         for (int slack : new int[] {0, 1, 40}) {
-          float[] in = new float[planeAt + s.inH * s.inW + slack];
-          for (int i = 0; i < in.length; i++) {
-            in[i] = i < planeAt || i >= planeAt + s.inH * s.inW ? Float.NaN : i + 0.25f;
-          }
+          float[] in = planeAmongNaNs(planeAt, s.inH * s.inW, slack);
           for (int col0 : new int[] {0, 1, Math.min(hw - 1, s.outW + 3), hw / 2}) {
             for (int nc : new int[] {1, 16, 33, hw - col0}) {
               if (nc < 1 || col0 + nc > hw) {
@@ -65,6 +62,15 @@ class Im2colOpsTest {
         }
       }
     }
+  }
+
+  /** A plane of distinct values {@code i + 0.25} at {@code planeAt}, NaN before and after it. */
+  private static float[] planeAmongNaNs(int planeAt, int planeSize, int slack) {
+    float[] in = new float[planeAt + planeSize + slack];
+    for (int i = 0; i < in.length; i++) {
+      in[i] = i < planeAt || i >= planeAt + planeSize ? Float.NaN : i + 0.25f;
+    }
+    return in;
   }
 
   private static ConvShape shape(int[] g) {
@@ -104,10 +110,7 @@ class Im2colOpsTest {
       FlatTaps.masks(s, masks, 1);
       for (int planeAt : new int[] {0, 5}) {
         for (int slack : new int[] {0, 1, 40}) {
-          float[] in = new float[planeAt + s.inH * s.inW + slack];
-          for (int i = 0; i < in.length; i++) {
-            in[i] = i < planeAt || i >= planeAt + s.inH * s.inW ? Float.NaN : i + 0.25f;
-          }
+          float[] in = planeAmongNaNs(planeAt, s.inH * s.inW, slack);
           for (int col0 = 0; col0 < hw; col0 += Gemm.NC) {
             for (int nc : new int[] {1, 16, 33, Math.min(Gemm.NC, hw - col0)}) {
               if (col0 + nc > hw) {
