@@ -16,7 +16,9 @@ import dev.kiln.runtime.kernels.gemm.Gemm;
  *
  * <p>Tasks: {@code batch × groups × ⌈(M/G)/MC⌉ × ⌈HW/NC⌉}, column tiles innermost so one worker's
  * consecutive tasks reuse the same weight block. A task packs its own B blocks (bounded scratch:
- * {@code kc × NC} floats per worker), so tasks are independent.
+ * {@code kc × NC} floats per worker), so tasks are independent; where the output fits one column
+ * tile, a worker's consecutive row blocks share each packed B block (ResNet-18's 7×7 layers have
+ * two row blocks, MobileNet-V2's 1×1 head five).
  *
  * <p>Workspace per worker: {@code kBlockSize(K) · roundUp(min(HW, NC), 32) + 256} floats.
  */
@@ -85,30 +87,37 @@ abstract class GemmConv implements ConvKernel {
     int groupWeights = Gemm.packedAFloats(mg, k);
     int ws = workspaceOff + worker * workspacePerWorker(s);
     int scratch = ws + kc0 * Gemm.roundUpCols(Math.min(hw, Gemm.NC));
-    for (int t = taskFrom; t < taskTo; t++) {
+    int t = taskFrom;
+    while (t < taskTo) {
       int tile = t % nTiles;
       int rest = t / nTiles;
       int mBlock = rest % mBlocks;
       rest /= mBlocks;
       int g = rest % s.groups;
       int n = rest / s.groups;
+      // With one column tile, consecutive tasks are the row blocks of one image and group: they
+      // share every B block, so it is packed once for all of them.
+      int blocks = nTiles == 1 ? Math.min(taskTo - t, mBlocks - mBlock) : 1;
       int col0 = tile * Gemm.NC;
       int nc = Math.min(Gemm.NC, hw - col0);
-      int row0 = mBlock * Gemm.MC;
-      int mc = Math.min(Gemm.MC, mg - row0);
-      int channel0 = g * mg + row0;
       int groupIn = inOff + (n * s.inChannels + g * cg) * inPlane;
-      int plane = (n * s.outChannels + channel0) * hw + col0;
       int groupA = pOff + g * groupWeights;
       for (int k0 = 0; k0 < k; k0 += kc0) {
         int kc = Math.min(kc0, k - k0);
         packB(s, in, groupIn, k0, kc, col0, nc, workspace, ws, packed, pOff);
-        Gemm.multiplyBlock(mc, nc, kc, packed, Gemm.packedABlock(mg, k, k0, row0, groupA),
-            Gemm.PANEL_ROWS * kc,
-            workspace, ws, Gemm.PANEL_COLS * kc, out, outOff + plane, hw, k0 > 0,
-            k0 + kc == k ? epilogue : null, channel0, true, residual, residualOff + plane,
-            workspace, scratch);
+        for (int b = mBlock; b < mBlock + blocks; b++) {
+          int row0 = b * Gemm.MC;
+          int mc = Math.min(Gemm.MC, mg - row0);
+          int channel0 = g * mg + row0;
+          int plane = (n * s.outChannels + channel0) * hw + col0;
+          Gemm.multiplyBlock(mc, nc, kc, packed, Gemm.packedABlock(mg, k, k0, row0, groupA),
+              Gemm.PANEL_ROWS * kc,
+              workspace, ws, Gemm.PANEL_COLS * kc, out, outOff + plane, hw, k0 > 0,
+              k0 + kc == k ? epilogue : null, channel0, true, residual, residualOff + plane,
+              workspace, scratch);
+        }
       }
+      t += blocks;
     }
   }
 

@@ -59,6 +59,10 @@ class ConvKernelsTest {
       simple(1, 5, 4, 4, 300, 1, 1, 0),
       // 1000 output channels (a classifier as a 1×1 convolution) on a 2×3 map.
       simple(1, 7, 2, 3, 1000, 1, 1, 0),
+      // Row blocks of one column tile share each packed B block: the sharing must stop at the
+      // image and at the group (two images, two groups of 260 channels).
+      simple(2, 6, 3, 4, 300, 3, 1, 1),
+      conv(1, 8, 3, 5, 520, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2),
       // N longer than one task's columns (21·21 = 441 > 256).
       simple(1, 8, 21, 21, 10, 1, 1, 0),
       // 3×3 padded, stride 1: K = 9C, odd spatial sizes.
@@ -218,6 +222,9 @@ class ConvKernelsTest {
         simple(1, 16, 72, 72, 16, 3, 1, 1),
         simple(1, 8, 120, 120, 8, 3, 1, 1),
         simple(1, 20, 30, 31, 300, 1, 1, 0),
+        // Two images of five row blocks on one column tile: the splits cut runs of row blocks that
+        // share packed B blocks, and one worker's range spans the images (3 threads: tasks 3-5).
+        simple(2, 16, 6, 6, 1100, 1, 1, 0),
         conv(1, 24, 21, 23, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 24),
         conv(5, 6, 17, 19, 6, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1, 2));
     List<Arguments> args = new ArrayList<>();
