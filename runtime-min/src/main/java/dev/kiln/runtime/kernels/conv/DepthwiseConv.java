@@ -20,7 +20,9 @@ import java.util.Arrays;
  * whose output rows are as wide as the input's skip the band when the JVM has 16-lane vectors
  * ({@link DepthwiseOps#plane}): output and input then differ by a constant offset per tap, so the
  * plane is one flat run of vectors straight from the input, border taps masked by a table made with
- * the weights. Every output sums its k² taps in row-major order with fused multiply-adds from 0
+ * the weights. Mid-sized 3×3 stride-2 planes do the same after splitting the input plane into its
+ * four even/odd phases ({@link DepthwiseOps#phasePlane}, {@link PhaseTaps}), which turns every tap
+ * into a flat run too. Every output sums its k² taps in row-major order with fused multiply-adds from 0
  * (a padded tap as 0 · w), so the scalar and vector paths, and the band and plane paths, agree bit
  * for bit. Bias with ReLU or CLIP (ReLU6), MobileNet's epilogue, is applied in registers before the
  * store; other epilogues run over each band (or plane) while it is in L1.
@@ -37,6 +39,14 @@ public final class DepthwiseConv implements ConvKernel {
   private static final int UNFUSED = 0;
   /** Largest plane {@link #planeWise} takes: 32×32 outputs, a 576-float mask table. */
   private static final int PLANE_PIXELS = 1024;
+  /**
+   * Planes {@link #phaseWise} takes: 512 to 1024 outputs. Below, the split's fixed cost per plane
+   * outweighs the shuffles it saves (MobileNet-V2's 14×14 and 7×7 outputs ran 1.07-1.14× slower
+   * than the band path); above, a plane streams from memory either way (its 112→56 layer: 0.85×
+   * alone, 1.03× inside the model), and the band path keeps its input in L1.
+   */
+  private static final int PHASE_MIN_PIXELS = 512;
+  private static final int PHASE_MAX_PIXELS = 1024;
   /** Lanes a vector may reach past the last output (any vector up to 512 bits). */
   private static final int VECTOR_SLACK = 16;
 
@@ -68,17 +78,22 @@ public final class DepthwiseConv implements ConvKernel {
 
   @Override
   public int packedWeightFloats(ConvShape s) {
-    int masks = planeWise(s) ? FlatTaps.maskFloats(s) : 0;
+    int masks = planeWise(s) ? FlatTaps.maskFloats(s) : phaseWise(s) ? PhaseTaps.maskFloats(s) : 0;
     return s.outChannels * s.kernelH * s.kernelW + masks;
   }
 
-  /** The ONNX weights, then for {@link #planeWise} shapes the load masks ({@link FlatTaps#masks}). */
+  /**
+   * The ONNX weights, then the load masks: {@link FlatTaps#masks} for {@link #planeWise} shapes,
+   * {@link PhaseTaps#masks} for {@link #phaseWise} ones.
+   */
   @Override
   public void packWeights(ConvShape s, float[] w, int wOff, float[] packed, int pOff) {
     int weights = s.outChannels * s.kernelH * s.kernelW;
     System.arraycopy(w, wOff, packed, pOff, weights);
     if (planeWise(s)) {
       FlatTaps.masks(s, packed, pOff + weights);
+    } else if (phaseWise(s)) {
+      PhaseTaps.masks(s, packed, pOff + weights);
     }
   }
 
@@ -91,6 +106,16 @@ public final class DepthwiseConv implements ConvKernel {
   static boolean planeWise(ConvShape s) {
     return s.kernelH == 3 && FlatTaps.applies(s) && s.outW < ROW_WISE_WIDTH
         && s.outH * s.outW <= PLANE_PIXELS;
+  }
+
+  /**
+   * Planes computed whole by {@link DepthwiseOps#phasePlane} when the ops take them: 3×3, stride 2,
+   * the {@link PhaseTaps} geometry, {@link #PHASE_MIN_PIXELS} to {@link #PHASE_MAX_PIXELS} outputs.
+   */
+  static boolean phaseWise(ConvShape s) {
+    int pixels = s.outH * s.outW;
+    return s.kernelH == 3 && PhaseTaps.applies(s) && pixels >= PHASE_MIN_PIXELS
+        && pixels <= PHASE_MAX_PIXELS;
   }
 
   /** The band path's scratch even where planes are whole: whether they are depends on the JVM. */
@@ -131,6 +156,21 @@ public final class DepthwiseConv implements ConvKernel {
         int outPlane = outOff + task * pixels;
         ops.plane(s, in, inOff + task * s.inH * s.inW, packed, pOff + c * k * k, packed, masks,
             fuse, epilogue.bias(c), lo, hi, out, outPlane);
+        if (fuse == UNFUSED) {
+          epilogueOps.apply(epilogue, c, out, outPlane, pixels, residual,
+              residualOff + outPlane - outOff);
+        }
+      }
+      return;
+    }
+    if (phaseWise(s) && ops.wholePlanes()) {
+      int masks = pOff + s.outChannels * k * k;
+      int pixels = s.outH * s.outW;
+      for (int task = taskFrom; task < taskTo; task++) {
+        int c = task % s.outChannels;
+        int outPlane = outOff + task * pixels;
+        ops.phasePlane(s, in, inOff + task * s.inH * s.inW, packed, pOff + c * k * k, packed,
+            masks, workspace, flat + flatFloats(s), fuse, epilogue.bias(c), lo, hi, out, outPlane);
         if (fuse == UNFUSED) {
           epilogueOps.apply(epilogue, c, out, outPlane, pixels, residual,
               residualOff + outPlane - outOff);
@@ -237,9 +277,16 @@ public final class DepthwiseConv implements ConvKernel {
     return (rows + 1) * paddedWidth(s) + 2 * (s.strideW * VECTOR_SLACK + s.kernelW);
   }
 
-  /** Per worker: the padded band, and for narrow outputs the band's output rows at its width. */
+  /**
+   * Per worker: the padded band, for narrow outputs the band's output rows at its width, and for
+   * {@link #phaseWise} shapes the phase planes.
+   */
   private static int workerFloats(ConvShape s) {
-    int flat = s.outW >= ROW_WISE_WIDTH ? 0 : bandRows(s) * paddedWidth(s);
-    return paddedFloats(s) + flat;
+    return paddedFloats(s) + flatFloats(s) + (phaseWise(s) ? PhaseTaps.scratchFloats(s) : 0);
+  }
+
+  /** The band's output rows at its width, for outputs narrower than {@link #ROW_WISE_WIDTH}. */
+  private static int flatFloats(ConvShape s) {
+    return s.outW >= ROW_WISE_WIDTH ? 0 : bandRows(s) * paddedWidth(s);
   }
 }

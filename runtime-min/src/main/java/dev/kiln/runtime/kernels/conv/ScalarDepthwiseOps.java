@@ -22,21 +22,27 @@ final class ScalarDepthwiseOps implements DepthwiseOps {
     planeRange(s, in, inOff, w, wOff, fuse, bias, lo, hi, out, outOff, 0, s.outH * s.outW);
   }
 
-  /** {@link #plane} for outputs {@code [from, to)}, each tap's bounds checked. */
+  @Override
+  public void phasePlane(ConvShape s, float[] in, int inOff, float[] w, int wOff, float[] masks,
+      int masksOff, float[] scratch, int scratchOff, int fuse, float bias, float lo, float hi,
+      float[] out, int outOff) {
+    planeRange(s, in, inOff, w, wOff, fuse, bias, lo, hi, out, outOff, 0, s.outH * s.outW);
+  }
+
+  /** {@link #plane} or {@link #phasePlane} for outputs {@code [from, to)}, each tap's bounds checked. */
   static void planeRange(ConvShape s, float[] in, int inOff, float[] w, int wOff, int fuse,
       float bias, float lo, float hi, float[] out, int outOff, int from, int to) {
     int k = s.kernelH;
-    int width = s.inW;
     for (int q = from; q < to; q++) {
-      int y = q / width;
-      int x = q % width;
+      int y = q / s.outW * s.strideH;
+      int x = q % s.outW * s.strideW;
       float v = 0f;
       for (int i = 0; i < k; i++) {
         int yy = y + i - s.padTop;
         for (int j = 0; j < k; j++) {
           int xx = x + j - s.padLeft;
-          boolean inside = yy >= 0 && yy < s.inH && xx >= 0 && xx < width;
-          v = Math.fma(inside ? in[inOff + yy * width + xx] : 0f, w[wOff + i * k + j], v);
+          boolean inside = yy >= 0 && yy < s.inH && xx >= 0 && xx < s.inW;
+          v = Math.fma(inside ? in[inOff + yy * s.inW + xx] : 0f, w[wOff + i * k + j], v);
         }
       }
       out[outOff + q] = epilogue(v, fuse, bias, lo, hi);

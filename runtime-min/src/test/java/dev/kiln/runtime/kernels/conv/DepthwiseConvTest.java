@@ -55,11 +55,21 @@ class DepthwiseConvTest {
       {1, 6, 5, 31, 3, 1, 2, 0, 0, 2},
       {1, 7, 3, 3, 3, 1, 1, 1, 1, 1},
       {1, 4, 32, 31, 3, 1, 1, 1, 1, 1},
+      // Whole stride-2 planes from phases (3×3, input at most twice the output, 512 to 1024
+      // outputs): MobileNet's 56→28, odd input sides, two rows of top padding with 600 outputs
+      // (the last vector partial, the second of its pair); the 200×20 row above qualifies too.
+      // MobileNet's 14→7 and 112→56 keep the band path.
+      {1, 9, 14, 14, 3, 2, 1, 1, 1, 1},
+      {1, 3, 56, 56, 3, 2, 1, 1, 1, 1},
+      {1, 2, 112, 112, 3, 2, 1, 1, 1, 1},
+      {1, 2, 47, 45, 3, 2, 1, 1, 1, 1},
+      {1, 2, 48, 50, 3, 2, 2, 2, 0, 0},
   };
 
-  /** The whole-plane shapes of {@link #SHAPES}, as {n, c, h, w, pads...}. */
+  /** The whole-plane shapes of {@link #SHAPES}, stride 1 and 2, as {n, c, h, w, pads...}. */
   static Stream<int[]> planeShapes() {
-    return Stream.of(SHAPES).filter(d -> DepthwiseConv.planeWise(fromRow(d)));
+    return Stream.of(SHAPES)
+        .filter(d -> DepthwiseConv.planeWise(fromRow(d)) || DepthwiseConv.phaseWise(fromRow(d)));
   }
 
   private static ConvShape fromRow(int[] d) {
@@ -127,7 +137,9 @@ class DepthwiseConvTest {
   private static float[] runAt(DepthwiseConv k, ConvShape s, Epilogue e, float[] in, int inOff,
       float[] packed, float[] residual) {
     float[] out = new float[s.batch * s.outChannels * s.outH * s.outW];
+    // Junk in the workspace (the phase planes' slack) must be masked away, never summed.
     float[] workspace = new float[k.workspaceFloats(s, 1)];
+    java.util.Arrays.fill(workspace, Float.NaN);
     k.run(s, e, in, inOff, packed, 0, out, 0, residual, 0, workspace, 0, 0, k.tasks(s), 0);
     return out;
   }
@@ -150,6 +162,14 @@ class DepthwiseConvTest {
         int masksOff, int fuse, float bias, float lo, float hi, float[] out, int outOff) {
       ops.plane(s, in, inOff, w, wOff, masks, masksOff, fuse, bias, lo, hi, out, outOff);
     }
+
+    @Override
+    public void phasePlane(ConvShape s, float[] in, int inOff, float[] w, int wOff, float[] masks,
+        int masksOff, float[] scratch, int scratchOff, int fuse, float bias, float lo, float hi,
+        float[] out, int outOff) {
+      ops.phasePlane(s, in, inOff, w, wOff, masks, masksOff, scratch, scratchOff, fuse, bias, lo,
+          hi, out, outOff);
+    }
   }
 
   @Test
@@ -169,6 +189,23 @@ class DepthwiseConvTest {
         "weights and a mask per tap per 16 outputs");
     assertEquals(Vectorization.get().vectorFloats() == FlatTaps.LANES,
         DepthwiseOps.get().wholePlanes());
+  }
+
+  @Test
+  void phasePlanesWhereTheStrideTwoShapeAllowsThem() {
+    assertTrue(DepthwiseConv.phaseWise(shape(1, 8, 56, 56, 8, 3, 2, 1, 1, 1, 1, 8)));
+    assertTrue(DepthwiseConv.phaseWise(shape(1, 8, 47, 45, 8, 3, 2, 1, 1, 1, 1, 8)), "odd sides");
+    assertFalse(DepthwiseConv.phaseWise(shape(1, 8, 28, 28, 8, 3, 2, 1, 1, 1, 1, 8)),
+        "fewer than 512 outputs");
+    assertFalse(DepthwiseConv.phaseWise(shape(1, 8, 112, 112, 8, 3, 2, 1, 1, 1, 1, 8)),
+        "more than 1024 outputs");
+    assertFalse(DepthwiseConv.phaseWise(shape(1, 8, 56, 56, 8, 5, 2, 2, 2, 2, 2, 8)), "5x5");
+    assertFalse(DepthwiseConv.phaseWise(shape(1, 8, 56, 56, 8, 3, 2, 0, 0, 0, 0, 8)),
+        "input rows beyond twice the output's");
+    assertFalse(DepthwiseConv.phaseWise(shape(1, 8, 56, 56, 8, 3, 1, 1, 1, 1, 1, 8)), "stride 1");
+    ConvShape s = shape(1, 8, 56, 56, 8, 3, 2, 1, 1, 1, 1, 8);
+    assertEquals(8 * 9 + 50 * 9, DepthwiseConv.INSTANCE.packedWeightFloats(s),
+        "weights and a mask per tap per 16 outputs, for an even number of vectors (784 -> 50)");
   }
 
   @Test
