@@ -103,7 +103,7 @@ class CompileReportTest {
   @Test
   void theSummaryIsOneLine() {
     assertEquals("5 convolutions (tiled 2, depthwise 1, gemm-1x1 1, winograd-f2 1), estimated 0.11 ms, peak"
-        + " 637.5 KiB (fast: no budget; the minimum is 274.9 KiB)",
+        + " 637.9 KiB (fast: no budget; the minimum is 274.9 KiB)",
         CompileReport.summary(SelectionTesting.compile(NET, MemoryMode.FAST).selection()));
     assertEquals("5 convolutions (direct 4, gemm-1x1 1), estimated 11.00 ms, peak"
         + " 274.9 KiB (low: the minimum feasible)",

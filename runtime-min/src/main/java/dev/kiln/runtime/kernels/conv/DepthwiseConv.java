@@ -282,7 +282,7 @@ public final class DepthwiseConv implements ConvKernel {
    * {@link #phaseWise} shapes the phase planes.
    */
   private static int workerFloats(ConvShape s) {
-    return paddedFloats(s) + flatFloats(s) + (phaseWise(s) ? PhaseTaps.scratchFloats(s) : 0);
+    return paddedFloats(s) + flatFloats(s) + (phaseWise(s) ? PhaseTaps.scratchFloats(s, 1) : 0);
   }
 
   /** The band's output rows at its width, for outputs narrower than {@link #ROW_WISE_WIDTH}. */

@@ -27,7 +27,7 @@ final class Gemm1x1Conv extends GemmConv {
 
   @Override
   void packB(ConvShape s, float[] in, int groupInOff, int k0, int kc, int col0, int nc,
-      float[] dst, int dOff, float[] packed, int pOff) {
+      float[] dst, int dOff, float[] packed, int pOff, int extraOff) {
     int hw = s.inH * s.inW;
     Gemm.packBlockRows(in, groupInOff, hw, k0, kc, col0, nc, dst, dOff);
   }

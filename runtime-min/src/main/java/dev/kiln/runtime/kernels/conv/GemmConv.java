@@ -20,7 +20,8 @@ import dev.kiln.runtime.kernels.gemm.Gemm;
  * tile, a worker's consecutive row blocks share each packed B block (ResNet-18's 7×7 layers have
  * two row blocks, MobileNet-V2's 1×1 head five).
  *
- * <p>Workspace per worker: {@code kBlockSize(K) · roundUp(min(HW, NC), 32) + 256} floats.
+ * <p>Workspace per worker: {@code kBlockSize(K) · roundUp(min(HW, NC), 32) + 256} floats, plus
+ * what a subclass needs for its packing ({@link #extraWorkspaceFloats}).
  */
 abstract class GemmConv implements ConvKernel {
   /**
@@ -28,7 +29,12 @@ abstract class GemmConv implements ConvKernel {
    * {@code packed} at {@code pOff} is the layer's {@link #packWeights} output.
    */
   abstract void packB(ConvShape s, float[] in, int groupInOff, int k0, int kc, int col0, int nc,
-      float[] dst, int dOff, float[] packed, int pOff);
+      float[] dst, int dOff, float[] packed, int pOff, int extraOff);
+
+  /** Floats a worker needs beyond the B block and the tile scratch, at {@code extraOff}. */
+  int extraWorkspaceFloats(ConvShape s) {
+    return 0;
+  }
 
   static int reduction(ConvShape s) {
     return s.inChannelsPerGroup() * s.kernelH * s.kernelW;
@@ -56,10 +62,10 @@ abstract class GemmConv implements ConvKernel {
     return Gemm.ceilDiv(s.outChannelsPerGroup(), Gemm.MC);
   }
 
-  private static int workspacePerWorker(ConvShape s) {
+  private int workspacePerWorker(ConvShape s) {
     int hw = s.outH * s.outW;
     return Gemm.kBlockSize(reduction(s)) * Gemm.roundUpCols(Math.min(hw, Gemm.NC))
-        + Gemm.TILE_SCRATCH;
+        + Gemm.TILE_SCRATCH + extraWorkspaceFloats(s);
   }
 
   @Override
@@ -87,6 +93,7 @@ abstract class GemmConv implements ConvKernel {
     int groupWeights = Gemm.packedAFloats(mg, k);
     int ws = workspaceOff + worker * workspacePerWorker(s);
     int scratch = ws + kc0 * Gemm.roundUpCols(Math.min(hw, Gemm.NC));
+    int extra = scratch + Gemm.TILE_SCRATCH;
     int t = taskFrom;
     while (t < taskTo) {
       int tile = t % nTiles;
@@ -104,7 +111,7 @@ abstract class GemmConv implements ConvKernel {
       int groupA = pOff + g * groupWeights;
       for (int k0 = 0; k0 < k; k0 += kc0) {
         int kc = Math.min(kc0, k - k0);
-        packB(s, in, groupIn, k0, kc, col0, nc, workspace, ws, packed, pOff);
+        packB(s, in, groupIn, k0, kc, col0, nc, workspace, ws, packed, pOff, extra);
         for (int b = mBlock; b < mBlock + blocks; b++) {
           int row0 = b * Gemm.MC;
           int mc = Math.min(Gemm.MC, mg - row0);

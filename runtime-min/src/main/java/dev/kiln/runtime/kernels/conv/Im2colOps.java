@@ -42,6 +42,16 @@ interface Im2colOps {
   void flatRow(float[] in, int src, float[] masks, int m, int maskStride, int nc,
       float[] dst, int dOff, int panelStride);
 
+  /**
+   * Splits rows {@code [rFrom, rTo)} of input plane {@code in[inOff..]} into its four {@link
+   * PhaseTaps} phases: phase plane {@code 2·(r % 2) + (c % 2)}, at {@code dst[base + plane ·
+   * planeStride]}, gets input row r's even, then odd, columns c at its row {@code r / 2} ({@code
+   * outW} floats apart). A vector implementation may write up to a vector's worth of junk past each
+   * phase row, where the next row (stored after it) or the room left after the plane takes it.
+   */
+  void splitPhases(ConvShape s, float[] in, int inOff, int rFrom, int rTo, float[] dst, int base,
+      int planeStride);
+
   /** The implementation this JVM uses: the Vector API one when available, else the scalar one. */
   static Im2colOps get() {
     return Holder.INSTANCE;

@@ -10,20 +10,20 @@ import dev.kiln.runtime.kernels.gemm.Gemm;
  * phase plane ({@code (i − padTop) mod 2}, {@code (j − padLeft) mod 2}), index {@code q +
  * ⌊(i − padTop)/2⌋·outW + ⌊(j − padLeft)/2⌋}: the output index plus a constant, as for stride 1.
  * That holds when the phases fit the output's rows and columns ({@code inH ≤ 2·outH}, {@code inW ≤
- * 2·outW}: MobileNet-V2's 3×3/2 layers, padding 1). Taps that fall outside the input are masked by
- * the table {@link #masks}, made with the weights; the phase split itself costs one pass over the
- * input, and every tap after it is a plain vector load instead of two loads and a shuffle.
+ * 2·outW}: MobileNet-V2's and ResNet-18's 3×3/2 layers with padding 1, ResNet-18's 7×7/2 stem).
+ * Used by the depthwise kernel's phase planes and by tiled's phase rows. Taps that fall outside the
+ * input are masked by the table {@link #masks}, made with the weights; the phase split itself
+ * ({@link Im2colOps#splitPhases}) costs one pass over the input, and every tap after it is a plain
+ * vector load instead of two loads and a shuffle.
  */
 final class PhaseTaps {
-  /** Floats of slack before and after the phase planes: the largest shift plus two vectors. */
-  private static final int SLACK = 2 * FlatTaps.LANES;
-
   private PhaseTaps() {}
 
   /** Whether the planes of {@code s} (depthwise or not) read as flat runs of phases. */
   static boolean applies(ConvShape s) {
     return s.strideH == 2 && s.strideW == 2 && s.dilationH == 1 && s.dilationW == 1
-        && s.inH <= 2 * s.outH && s.inW <= 2 * s.outW && s.padTop <= 2 && s.padLeft <= 2;
+        && s.inH <= 2 * s.outH && s.inW <= 2 * s.outW && s.padTop < s.kernelH
+        && s.padLeft < s.kernelW;
   }
 
   /**
@@ -62,11 +62,11 @@ final class PhaseTaps {
   }
 
   /**
-   * Floats of the phase planes with their slack, then one vector for a plane's last, partial output
-   * vector: what a worker needs for one plane.
+   * Floats of the phase planes of {@code channels} input planes with their slack, then one vector
+   * for a plane's last, partial output vector: what a worker needs.
    */
-  static int scratchFloats(ConvShape s) {
-    return 4 * planeStride(s) + 2 * slack(s) + FlatTaps.LANES;
+  static int scratchFloats(ConvShape s, int channels) {
+    return channels * 4 * planeStride(s) + 2 * slack(s) + FlatTaps.LANES;
   }
 
   /**
@@ -78,16 +78,32 @@ final class PhaseTaps {
     return s.outH * s.outW + FlatTaps.LANES;
   }
 
-  /** Where phase plane 0 starts in the scratch: after the reach of the largest negative shift. */
+  /**
+   * Where phase plane 0 starts in the scratch, and the room after the last: beyond the reach of any
+   * tap's shift ({@code |⌊(i − padTop)/2⌋| ≤ kH/2 + 1} rows, as many columns) plus two vectors.
+   */
   static int slack(ConvShape s) {
-    return s.outW + 1 + SLACK;
+    return (s.kernelH / 2 + 1) * (s.outW + 1) + s.kernelW + 2 * FlatTaps.LANES;
   }
 
-  /** Offset of tap (i, j) from output q's index into its phase plane (plane 0 at 0). */
-  static int shift(ConvShape s, int i, int j) {
+  /**
+   * Offset of tap (i, j) from output q's index into its phase plane, plane 0 at 0 and the planes
+   * {@code planeStride} apart.
+   */
+  static int shift(ConvShape s, int i, int j, int planeStride) {
     int di = i - s.padTop;
     int dj = j - s.padLeft;
     int plane = Math.floorMod(di, 2) * 2 + Math.floorMod(dj, 2);
-    return plane * planeStride(s) + Math.floorDiv(di, 2) * s.outW + Math.floorDiv(dj, 2);
+    return plane * planeStride + Math.floorDiv(di, 2) * s.outW + Math.floorDiv(dj, 2);
+  }
+
+  /** The phase row output row y's taps read first: {@code y + ⌊−padTop/2⌋}. */
+  static int firstRow(ConvShape s, int y) {
+    return y + Math.floorDiv(-s.padTop, 2);
+  }
+
+  /** The phase row output row y's taps read last: {@code y + ⌊(kH − 1 − padTop)/2⌋}. */
+  static int lastRow(ConvShape s, int y) {
+    return y + Math.floorDiv(s.kernelH - 1 - s.padTop, 2);
   }
 }

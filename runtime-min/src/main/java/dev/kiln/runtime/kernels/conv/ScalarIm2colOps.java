@@ -44,6 +44,18 @@ final class ScalarIm2colOps implements Im2colOps {
     flatRange(in, src, masks, m, maskStride, 0, Gemm.roundUpCols(nc), nc, dst, dOff, panelStride);
   }
 
+  @Override
+  public void splitPhases(ConvShape s, float[] in, int inOff, int rFrom, int rTo, float[] dst,
+      int base, int plane) {
+    for (int r = rFrom; r < rTo; r++) {
+      int row = inOff + r * s.inW;
+      int to = base + (r % 2) * 2 * plane + (r / 2) * s.outW;
+      for (int c = 0; c < s.inW; c++) {
+        dst[to + (c % 2) * plane + c / 2] = in[row + c];
+      }
+    }
+  }
+
   /** {@link #flatRow}'s columns {@code [from, to)}, lane by lane. */
   static void flatRange(float[] in, int src, float[] masks, int m, int maskStride, int from, int to,
       int nc, float[] dst, int dOff, int panelStride) {

@@ -32,10 +32,14 @@ final class TiledConv extends GemmConv {
     return true;
   }
 
-  /** The packed A panels, then for {@link #flat} layers their {@link FlatTaps#masks}. */
+  /**
+   * The packed A panels, then for {@link #flat} layers their {@link FlatTaps#masks}, for {@link
+   * #phased} ones their {@link PhaseTaps#masks}.
+   */
   @Override
   public int packedWeightFloats(ConvShape s) {
-    return super.packedWeightFloats(s) + (flat(s) ? FlatTaps.maskFloats(s) : 0);
+    int masks = flat(s) ? FlatTaps.maskFloats(s) : phased(s) ? PhaseTaps.maskFloats(s) : 0;
+    return super.packedWeightFloats(s) + masks;
   }
 
   @Override
@@ -43,7 +47,47 @@ final class TiledConv extends GemmConv {
     super.packWeights(s, w, wOff, packed, pOff);
     if (flat(s)) {
       FlatTaps.masks(s, packed, pOff + super.packedWeightFloats(s));
+    } else if (phased(s)) {
+      PhaseTaps.masks(s, packed, pOff + super.packedWeightFloats(s));
     }
+  }
+
+  /**
+   * Stride-2 layers whose B rows are packed by {@link Im2colOps#flatRow} from the input's {@link
+   * PhaseTaps} phases when the JVM's ops take flat rows, with a mask table of at most {@link
+   * #MAX_MASK_FLOATS}: ResNet-18's 7×7/2 stem and its 3×3/2 layers. A 1×1/2 layer reads one
+   * phase of four, so splitting all four costs more than its strided rows (ResNet-18's 64→128
+   * downsample: 1.21× the time, measured).
+   */
+  static boolean phased(ConvShape s) {
+    return s.kernelH > 1 && s.kernelW > 1 && PhaseTaps.applies(s)
+        && PhaseTaps.maskFloats(s) <= MAX_MASK_FLOATS;
+  }
+
+  /**
+   * For {@link #phased} layers, the phases of the input rows one column tile reads, for the
+   * channels one K block spans: bounded by the tile, not the image (ResNet-18's stem: 5 × 4 phase
+   * planes of 7 rows of 112 floats).
+   */
+  @Override
+  int extraWorkspaceFloats(ConvShape s) {
+    if (!phased(s)) {
+      return 0;
+    }
+    int kernelSize = s.kernelH * s.kernelW;
+    int channels = Math.min(s.inChannelsPerGroup(),
+        Gemm.kBlockSize(reduction(s)) / kernelSize + 2);
+    return channels * 4 * tilePlaneStride(s) + 2 * PhaseTaps.slack(s);
+  }
+
+  /**
+   * Floats from one phase plane of a column tile to the next: the phase rows a tile's output rows
+   * read (at most {@code ⌈NC/outW⌉ + 1} output rows, plus the taps' reach) and a vector's room.
+   */
+  private static int tilePlaneStride(ConvShape s) {
+    int outputRows = Math.min(s.outH, Gemm.ceilDiv(Gemm.NC, s.outW) + 1);
+    int rows = PhaseTaps.lastRow(s, outputRows - 1) - PhaseTaps.firstRow(s, 0) + 1;
+    return rows * s.outW + FlatTaps.LANES;
   }
 
   /**
@@ -61,11 +105,40 @@ final class TiledConv extends GemmConv {
    */
   @Override
   void packB(ConvShape s, float[] in, int groupInOff, int k0, int kc, int col0, int nc,
-      float[] dst, int dOff, float[] packed, int pOff) {
+      float[] dst, int dOff, float[] packed, int pOff, int extraOff) {
     Im2colOps ops = Im2colOps.get();
     int kernelSize = s.kernelH * s.kernelW;
     int inPlane = s.inH * s.inW;
     int panelStride = Gemm.PANEL_COLS * kc;
+    if (phased(s) && ops.flatRows()) {
+      // Split the channels of this K block, input rows this tile reads, into phase planes whose
+      // row u0 (the tile's first phase row) comes first; then each row of B is a flat row.
+      int plane = tilePlaneStride(s);
+      int phases = 4 * plane;
+      int u0 = PhaseTaps.firstRow(s, col0 / s.outW);
+      int rFrom = Math.max(0, 2 * u0);
+      int rTo = Math.min(s.inH, 2 * PhaseTaps.lastRow(s, (col0 + nc - 1) / s.outW) + 2);
+      int first = k0 / kernelSize;
+      int last = (k0 + kc - 1) / kernelSize;
+      int base = extraOff + PhaseTaps.slack(s);
+      for (int c = first; c <= last; c++) {
+        ops.splitPhases(s, in, groupInOff + c * inPlane, rFrom, rTo, dst,
+            base + (c - first) * phases - u0 * s.outW, plane);
+      }
+      int masks = pOff + super.packedWeightFloats(s) + col0 / FlatTaps.LANES * kernelSize;
+      int tap = k0 % kernelSize;
+      int channel = base + col0 - u0 * s.outW;
+      for (int kk = 0; kk < kc; kk++) {
+        int src = channel + PhaseTaps.shift(s, tap / s.kernelW, tap % s.kernelW, plane);
+        ops.flatRow(dst, src, packed, masks + tap, kernelSize, nc, dst,
+            dOff + kk * Gemm.PANEL_COLS, panelStride);
+        if (++tap == kernelSize) {
+          tap = 0;
+          channel += phases;
+        }
+      }
+      return;
+    }
     if (flat(s) && ops.flatRows()) {
       int masks = pOff + super.packedWeightFloats(s) + col0 / FlatTaps.LANES * kernelSize;
       int c = k0 / kernelSize;

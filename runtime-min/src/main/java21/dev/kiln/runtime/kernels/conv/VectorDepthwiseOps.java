@@ -192,8 +192,7 @@ final class VectorDepthwiseOps implements DepthwiseOps {
   }
 
   /**
-   * The input split into its four phases in the scratch (two loads and an even and an odd shuffle
-   * per 16 floats of a phase row, once per input float), then the plane computed as {@link #plane3}
+   * The input split into its four phases in the scratch ({@link Im2colOps#splitPhases}), then the plane computed as {@link #plane3}
    * computes a stride-1 one: each tap a whole-vector load from its phase plane, blended to zero
    * where its mask says the tap is outside the input, two output vectors as two independent chains.
    * The band path's {@link #row3s2} instead shuffles each input float for every tap that reads it,
@@ -204,40 +203,9 @@ final class VectorDepthwiseOps implements DepthwiseOps {
       int masksOff, float[] scratch, int scratchOff, int fuse, float bias, float lo, float hi,
       float[] out, int outOff) {
     int base = scratchOff + PhaseTaps.slack(s);
-    splitPhases(s, in, inOff, scratch, base);
+    Im2colOps.get().splitPhases(s, in, inOff, 0, s.inH, scratch, base, PhaseTaps.planeStride(s));
     phasePlane3(s, scratch, base, w, wOff, masks, masksOff, fuse, bias, lo, hi, out, outOff,
-        scratchOff + PhaseTaps.scratchFloats(s) - L);
-  }
-
-  /**
-   * Phase plane {@code 2·(r % 2) + (c % 2)} at {@code base} ({@link PhaseTaps#planeStride} apart,
-   * rows {@code outW} long) gets input row r's even, then odd, columns at its row {@code r / 2}, in
-   * whole vectors: the lanes past a row's end are junk that the next row's store overwrites, or
-   * that lands in the room after the plane, and that the masks keep out of every sum. (Stored
-   * through a mask instead, the layer ran 1.2× slower than the band path: the masked store's range
-   * check was not compiled away.)
-   */
-  private static void splitPhases(ConvShape s, float[] in, int inOff, float[] p, int base) {
-    int plane = PhaseTaps.planeStride(s);
-    int even = (s.inW + 1) / 2;
-    int odd = s.inW / 2;
-    for (int r = 0; r < s.inH; r++) {
-      int row = inOff + r * s.inW;
-      int dst = base + (r % 2) * 2 * plane + (r / 2) * s.outW;
-      int v = 0;
-      for (; v < even && row + 2 * (v + L) <= in.length; v += L) {
-        FloatVector a = FloatVector.fromArray(F, in, row + 2 * v);
-        FloatVector c = FloatVector.fromArray(F, in, row + 2 * v + L);
-        a.rearrange(EVEN, c).intoArray(p, dst + v);
-        a.rearrange(ODD, c).intoArray(p, dst + plane + v);
-      }
-      for (; v < even; v++) {
-        p[dst + v] = in[row + 2 * v];
-        if (v < odd) {
-          p[dst + plane + v] = in[row + 2 * v + 1];
-        }
-      }
-    }
+        scratchOff + PhaseTaps.scratchFloats(s, 1) - L);
   }
 
   /**
@@ -248,7 +216,8 @@ final class VectorDepthwiseOps implements DepthwiseOps {
   private static void phasePlane3(ConvShape s, float[] p, int base, float[] w, int wo, float[] ws,
       int m, int fuse, float bias, float lo, float hi, float[] out, int outOff, int tail) {
     int pixels = s.outH * s.outW;
-    FloatVector w00 = FloatVector.broadcast(F, w[wo + 0]);
+    int plane = PhaseTaps.planeStride(s);
+    FloatVector w00 = FloatVector.broadcast(F, w[wo]);
     FloatVector w01 = FloatVector.broadcast(F, w[wo + 1]);
     FloatVector w02 = FloatVector.broadcast(F, w[wo + 2]);
     FloatVector w10 = FloatVector.broadcast(F, w[wo + 3]);
@@ -257,15 +226,15 @@ final class VectorDepthwiseOps implements DepthwiseOps {
     FloatVector w20 = FloatVector.broadcast(F, w[wo + 6]);
     FloatVector w21 = FloatVector.broadcast(F, w[wo + 7]);
     FloatVector w22 = FloatVector.broadcast(F, w[wo + 8]);
-    int o00 = base + PhaseTaps.shift(s, 0, 0);
-    int o01 = base + PhaseTaps.shift(s, 0, 1);
-    int o02 = base + PhaseTaps.shift(s, 0, 2);
-    int o10 = base + PhaseTaps.shift(s, 1, 0);
-    int o11 = base + PhaseTaps.shift(s, 1, 1);
-    int o12 = base + PhaseTaps.shift(s, 1, 2);
-    int o20 = base + PhaseTaps.shift(s, 2, 0);
-    int o21 = base + PhaseTaps.shift(s, 2, 1);
-    int o22 = base + PhaseTaps.shift(s, 2, 2);
+    int o00 = base + PhaseTaps.shift(s, 0, 0, plane);
+    int o01 = base + PhaseTaps.shift(s, 0, 1, plane);
+    int o02 = base + PhaseTaps.shift(s, 0, 2, plane);
+    int o10 = base + PhaseTaps.shift(s, 1, 0, plane);
+    int o11 = base + PhaseTaps.shift(s, 1, 1, plane);
+    int o12 = base + PhaseTaps.shift(s, 1, 2, plane);
+    int o20 = base + PhaseTaps.shift(s, 2, 0, plane);
+    int o21 = base + PhaseTaps.shift(s, 2, 1, plane);
+    int o22 = base + PhaseTaps.shift(s, 2, 2, plane);
     FloatVector zero = FloatVector.zero(F);
     for (int q = 0; q < pixels; q += 2 * L, m += 18) {
       int q2 = q + L;

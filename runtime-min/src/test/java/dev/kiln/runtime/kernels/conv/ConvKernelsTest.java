@@ -79,6 +79,11 @@ class ConvKernelsTest {
       simple(1, 6, 10, 9, 5, 3, 2, 1),
       simple(1, 3, 23, 23, 16, 7, 2, 3),
       simple(1, 7, 9, 9, 11, 1, 2, 0),
+      // Stride 2 packed from phase rows over several column tiles (23² = 529 outputs; the second
+      // tile starts inside output row 11): a 3×3 whose second K block starts mid-channel (K = 333
+      // in blocks of 167), and a 7×7 with the stem's padding of 3.
+      simple(1, 37, 46, 46, 8, 3, 2, 1),
+      simple(1, 3, 46, 46, 4, 7, 2, 3),
       // Different padding on every side, non-square kernel and strides.
       conv(1, 3, 8, 11, 5, 2, 3, 1, 2, 0, 1, 2, 3, 1, 1, 1),
       // Dilation.
@@ -278,6 +283,24 @@ class ConvKernelsTest {
       assertTrue(generic.supports(s), s.toString());
     }
     assertSame(generic, ConvKernels.byName("tiled"));
+  }
+
+  /**
+   * Which stride-2 layers tiled packs from phase planes (the kernel shapes in {@link #SHAPES} then
+   * check the results): the ResNet-18 stem and its 3×3/2 layers, not its 1×1/2 downsamples, nor
+   * SqueezeNet's unpadded 3×3/2 stem, whose last taps reach past twice the output.
+   */
+  @Test
+  void tiledPacksStrideTwoLayersFromPhasesWhereTheyFit() {
+    assertTrue(TiledConv.phased(simple(1, 3, 224, 224, 64, 7, 2, 3)));
+    assertTrue(TiledConv.phased(simple(1, 64, 56, 56, 128, 3, 2, 1)));
+    assertTrue(TiledConv.phased(simple(1, 3, 23, 23, 16, 7, 2, 3)), "the stem's case above");
+    assertFalse(TiledConv.phased(simple(1, 64, 56, 56, 128, 1, 2, 0)), "1x1/2");
+    assertFalse(TiledConv.phased(simple(1, 3, 224, 224, 64, 3, 2, 0)), "224 > 2 x 111");
+    assertFalse(TiledConv.phased(simple(1, 3, 56, 56, 8, 3, 1, 1)), "stride 1");
+    ConvShape s = simple(1, 64, 56, 56, 128, 3, 2, 1);
+    assertEquals(128 * 64 * 9 + 50 * 9, ConvKernels.TILED.packedWeightFloats(s),
+        "A panels, then a mask per tap per 16 outputs (784 outputs: 49 vectors, rounded to 50)");
   }
 
   @Test

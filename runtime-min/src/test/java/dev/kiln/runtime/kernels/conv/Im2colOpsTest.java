@@ -11,7 +11,8 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Im2colOps#row} and {@link Im2colOps#flatRow}, both implementations, against their
+ * {@link Im2colOps#row}, {@link Im2colOps#flatRow} and {@link Im2colOps#splitPhases}, both
+ * implementations, against their
  * definition: strides 1-3, dilation, padding on every side, output rows narrower and wider than a
  * vector and a panel, column tiles that start inside an output row, and input planes at both ends of
  * the array (where a vector load one float too far throws, or reads a neighbour that a wrong mask
@@ -65,6 +66,56 @@ class Im2colOpsTest {
   }
 
   /** A plane of distinct values {@code i + 0.25} at {@code planeAt}, NaN before and after it. */
+  /**
+   * {@link Im2colOps#splitPhases}, both implementations: every input float of the rows asked for at
+   * its phase position ({@link PhaseTaps}), planes at both ends of the array, odd sides, rows
+   * shorter and longer than a vector; nothing written before the first plane or past the scratch.
+   */
+  @Test
+  void splitPhasesPutsEveryInputFloatAtItsPhasePosition() {
+    int[][] geometries = {
+        // inH, inW, kernel, stride, dilation, padTop, padLeft, padBottom, padRight
+        {14, 14, 3, 2, 1, 1, 1, 1, 1},
+        {23, 23, 7, 2, 1, 3, 3, 3, 3},
+        {9, 10, 3, 2, 1, 1, 1, 1, 1},
+        {224, 224, 7, 2, 1, 3, 3, 3, 3},
+        {2, 2, 3, 2, 1, 1, 1, 1, 1},
+    };
+    for (int[] g : geometries) {
+      ConvShape s = shape(g);
+      assertTrue(PhaseTaps.applies(s), Arrays.toString(g));
+      int plane = PhaseTaps.planeStride(s);
+      for (int planeAt : new int[] {0, 5}) {
+        for (int slack : new int[] {0, 40}) {
+          float[] in = planeAmongNaNs(planeAt, s.inH * s.inW, slack);
+          for (Im2colOps ops : new Im2colOps[] {Im2colOps.get(), new ScalarIm2colOps()}) {
+            // The whole plane, then rows [3, inH - 1) with its first phase row at the start (as a
+            // column tile of tiled splits them).
+            for (int rFrom : new int[] {0, Math.min(3, s.inH - 1)}) {
+              int rTo = rFrom == 0 ? s.inH : Math.max(rFrom + 1, s.inH - 1);
+              float[] dst = new float[PhaseTaps.scratchFloats(s, 1)];
+              Arrays.fill(dst, -7f);
+              int first = PhaseTaps.slack(s);
+              int base = first - rFrom / 2 * s.outW;
+              ops.splitPhases(s, in, planeAt, rFrom, rTo, dst, base, plane);
+              String context = ops.getClass().getSimpleName() + " " + Arrays.toString(g)
+                  + " planeAt=" + planeAt + " slack=" + slack + " rows " + rFrom + "-" + rTo;
+              for (int r = rFrom; r < rTo; r++) {
+                for (int c = 0; c < s.inW; c++) {
+                  int at = base + (2 * (r % 2) + c % 2) * plane + r / 2 * s.outW + c / 2;
+                  assertEquals(in[planeAt + r * s.inW + c], dst[at], context + " r=" + r + " c=" + c);
+                }
+              }
+              for (int i = 0; i < first; i++) {
+                assertEquals(-7f, dst[i], context + ": wrote before the phases at " + i);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   private static float[] planeAmongNaNs(int planeAt, int planeSize, int slack) {
     float[] in = new float[planeAt + planeSize + slack];
     for (int i = 0; i < in.length; i++) {
