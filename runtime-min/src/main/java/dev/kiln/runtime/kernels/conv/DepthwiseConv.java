@@ -148,29 +148,21 @@ public final class DepthwiseConv implements ConvKernel {
       lo = clip.alpha;
       hi = clip.beta;
     }
-    if (planeWise(s) && ops.wholePlanes()) {
+    boolean phases = phaseWise(s);
+    if ((planeWise(s) || phases) && ops.wholePlanes()) {
       int masks = pOff + s.outChannels * k * k;
       int pixels = s.outH * s.outW;
       for (int task = taskFrom; task < taskTo; task++) {
         int c = task % s.outChannels;
+        int inPlane = inOff + task * s.inH * s.inW;
         int outPlane = outOff + task * pixels;
-        ops.plane(s, in, inOff + task * s.inH * s.inW, packed, pOff + c * k * k, packed, masks,
-            fuse, epilogue.bias(c), lo, hi, out, outPlane);
-        if (fuse == UNFUSED) {
-          epilogueOps.apply(epilogue, c, out, outPlane, pixels, residual,
-              residualOff + outPlane - outOff);
+        if (phases) {
+          ops.phasePlane(s, in, inPlane, packed, pOff + c * k * k, packed, masks, workspace,
+              flat + flatFloats(s), fuse, epilogue.bias(c), lo, hi, out, outPlane);
+        } else {
+          ops.plane(s, in, inPlane, packed, pOff + c * k * k, packed, masks, fuse,
+              epilogue.bias(c), lo, hi, out, outPlane);
         }
-      }
-      return;
-    }
-    if (phaseWise(s) && ops.wholePlanes()) {
-      int masks = pOff + s.outChannels * k * k;
-      int pixels = s.outH * s.outW;
-      for (int task = taskFrom; task < taskTo; task++) {
-        int c = task % s.outChannels;
-        int outPlane = outOff + task * pixels;
-        ops.phasePlane(s, in, inOff + task * s.inH * s.inW, packed, pOff + c * k * k, packed,
-            masks, workspace, flat + flatFloats(s), fuse, epilogue.bias(c), lo, hi, out, outPlane);
         if (fuse == UNFUSED) {
           epilogueOps.apply(epilogue, c, out, outPlane, pixels, residual,
               residualOff + outPlane - outOff);
