@@ -22,10 +22,10 @@ import java.util.Arrays;
  * plane is one flat run of vectors straight from the input, border taps masked by a table made with
  * the weights. Mid-sized 3×3 stride-2 planes do the same after splitting the input plane into its
  * four even/odd phases ({@link DepthwiseOps#phasePlane}, {@link PhaseTaps}), which turns every tap
- * into a flat run too. Every output sums its k² taps in row-major order with fused multiply-adds from 0
- * (a padded tap as 0 · w), so the scalar and vector paths, and the band and plane paths, agree bit
- * for bit. Bias with ReLU or CLIP (ReLU6), MobileNet's epilogue, is applied in registers before the
- * store; other epilogues run over each band (or plane) while it is in L1.
+ * into a flat run too. Every output sums its k² taps in row-major order with fused multiply-adds
+ * from 0 (a padded tap as 0 · w), so the scalar and vector paths, and the band and plane paths,
+ * agree bit for bit. Bias with ReLU or CLIP (ReLU6), MobileNet's epilogue, is applied in registers
+ * before the store; other epilogues run over each band (or plane) while it is in L1.
  *
  * <p>Weights keep the ONNX layout {@code [C, 1, k, k]}, followed by the plane path's mask table
  * where the shape allows that path. A task is one (image, channel) plane.
@@ -274,7 +274,7 @@ public final class DepthwiseConv implements ConvKernel {
    * {@link #phaseWise} shapes the phase planes.
    */
   private static int workerFloats(ConvShape s) {
-    return paddedFloats(s) + flatFloats(s) + (phaseWise(s) ? PhaseTaps.scratchFloats(s, 1) : 0);
+    return paddedFloats(s) + flatFloats(s) + (phaseWise(s) ? PhaseTaps.scratchFloats(s) : 0);
   }
 
   /** The band's output rows at its width, for outputs narrower than {@link #ROW_WISE_WIDTH}. */

@@ -50,12 +50,12 @@ interface DepthwiseOps {
       int fuse, float bias, float lo, float hi, float[] out, int outOff);
 
   /**
-   * A whole 3×3 stride-2 {@link PhaseTaps} plane (MobileNet-V2's 3×3/2 layers from 7×7 to 28×28
-   * outputs): output {@code q = y·outW + x} is {@code epilogue(Σ_{i<3} Σ_{j<3} w[wOff + 3i + j] ·
-   * v)}, where v is {@code in[inOff + (2y − padTop + i)·inW + 2x − padLeft + j]} when that tap lies
-   * inside the input and 0 otherwise, summed as {@link #row} sums, so the paths agree bit for bit.
-   * {@code masks} at {@code masksOff} is the plane's {@link PhaseTaps#masks} table; {@code scratch}
-   * holds {@link PhaseTaps#scratchFloats} floats from {@code scratchOff} for the phase planes.
+   * A whole 3×3 stride-2 {@link PhaseTaps} plane (MobileNet-V2's 56→28 layer): output {@code q =
+   * y·outW + x} is {@code epilogue(Σ_{i<3} Σ_{j<3} w[wOff + 3i + j] · v)}, where v is {@code
+   * in[inOff + (2y − padTop + i)·inW + 2x − padLeft + j]} when that tap lies inside the input and 0
+   * otherwise, summed as {@link #row} sums, so the paths agree bit for bit. {@code masks} at {@code
+   * masksOff} is the plane's {@link PhaseTaps#masks} table; {@code scratch} holds {@link
+   * PhaseTaps#scratchFloats} floats from {@code scratchOff} for the phase planes.
    */
   void phasePlane(ConvShape s, float[] in, int inOff, float[] w, int wOff, float[] masks,
       int masksOff, float[] scratch, int scratchOff, int fuse, float bias, float lo, float hi,

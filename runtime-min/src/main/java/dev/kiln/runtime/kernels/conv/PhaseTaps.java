@@ -62,11 +62,11 @@ final class PhaseTaps {
   }
 
   /**
-   * Floats of the phase planes of {@code channels} input planes with their slack, then one vector
-   * for a plane's last, partial output vector: what a worker needs.
+   * Floats of one input plane's phase planes with their slack, then one vector for the plane's
+   * last, partial output vector: what a worker of the depthwise kernel needs.
    */
-  static int scratchFloats(ConvShape s, int channels) {
-    return channels * 4 * planeStride(s) + 2 * slack(s) + FlatTaps.LANES;
+  static int scratchFloats(ConvShape s) {
+    return 4 * planeStride(s) + 2 * slack(s) + FlatTaps.LANES;
   }
 
   /**

@@ -29,7 +29,10 @@ final class ScalarDepthwiseOps implements DepthwiseOps {
     planeRange(s, in, inOff, w, wOff, fuse, bias, lo, hi, out, outOff, 0, s.outH * s.outW);
   }
 
-  /** {@link #plane} or {@link #phasePlane} for outputs {@code [from, to)}, each tap's bounds checked. */
+  /**
+   * {@link #plane} or {@link #phasePlane} for outputs {@code [from, to)}, each tap's bounds
+   * checked.
+   */
   static void planeRange(ConvShape s, float[] in, int inOff, float[] w, int wOff, int fuse,
       float bias, float lo, float hi, float[] out, int outOff, int from, int to) {
     int k = s.kernelH;

@@ -192,9 +192,10 @@ final class VectorDepthwiseOps implements DepthwiseOps {
   }
 
   /**
-   * The input split into its four phases in the scratch ({@link Im2colOps#splitPhases}), then the plane computed as {@link #plane3}
-   * computes a stride-1 one: each tap a whole-vector load from its phase plane, blended to zero
-   * where its mask says the tap is outside the input, two output vectors as two independent chains.
+   * The input split into its four phases in the scratch ({@link Im2colOps#splitPhases}), then the
+   * plane computed as {@link #plane3} computes a stride-1 one: each tap a whole-vector load from
+   * its phase plane, blended to zero where its mask says the tap is outside the input, two output
+   * vectors as two independent chains.
    * The band path's {@link #row3s2} instead shuffles each input float for every tap that reads it,
    * with a call and a padded copy per band.
    */
@@ -205,7 +206,7 @@ final class VectorDepthwiseOps implements DepthwiseOps {
     int base = scratchOff + PhaseTaps.slack(s);
     Im2colOps.get().splitPhases(s, in, inOff, 0, s.inH, scratch, base, PhaseTaps.planeStride(s));
     phasePlane3(s, scratch, base, w, wOff, masks, masksOff, fuse, bias, lo, hi, out, outOff,
-        scratchOff + PhaseTaps.scratchFloats(s, 1) - L);
+        scratchOff + PhaseTaps.scratchFloats(s) - L);
   }
 
   /**
@@ -241,7 +242,7 @@ final class VectorDepthwiseOps implements DepthwiseOps {
       FloatVector acc = zero;
       FloatVector acc2 = zero;
       acc = zero.blend(FloatVector.fromArray(F, p, o00 + q),
-          VectorMask.fromLong(F, (long) ws[m + 0])).fma(w00, acc);
+          VectorMask.fromLong(F, (long) ws[m])).fma(w00, acc);
       acc2 = zero.blend(FloatVector.fromArray(F, p, o00 + q2),
           VectorMask.fromLong(F, (long) ws[m + 9])).fma(w00, acc2);
       acc = zero.blend(FloatVector.fromArray(F, p, o01 + q),

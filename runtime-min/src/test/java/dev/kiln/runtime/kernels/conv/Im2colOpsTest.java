@@ -93,7 +93,7 @@ class Im2colOpsTest {
             // column tile of tiled splits them).
             for (int rFrom : new int[] {0, Math.min(3, s.inH - 1)}) {
               int rTo = rFrom == 0 ? s.inH : Math.max(rFrom + 1, s.inH - 1);
-              float[] dst = new float[PhaseTaps.scratchFloats(s, 1)];
+              float[] dst = new float[PhaseTaps.scratchFloats(s)];
               Arrays.fill(dst, -7f);
               int first = PhaseTaps.slack(s);
               int base = first - rFrom / 2 * s.outW;
@@ -103,7 +103,8 @@ class Im2colOpsTest {
               for (int r = rFrom; r < rTo; r++) {
                 for (int c = 0; c < s.inW; c++) {
                   int at = base + (2 * (r % 2) + c % 2) * plane + r / 2 * s.outW + c / 2;
-                  assertEquals(in[planeAt + r * s.inW + c], dst[at], context + " r=" + r + " c=" + c);
+                  assertEquals(in[planeAt + r * s.inW + c], dst[at],
+                      context + " r=" + r + " c=" + c);
                 }
               }
               for (int i = 0; i < first; i++) {
