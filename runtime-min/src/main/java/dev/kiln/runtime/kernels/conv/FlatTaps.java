@@ -35,17 +35,26 @@ final class FlatTaps {
    * input, stored as a float (an integer below 2^16, exact).
    */
   static void masks(ConvShape s, float[] dst, int dOff) {
-    int width = s.inW;
-    int pixels = s.outH * width;
+    masks(s, Gemm.ceilDiv(s.outH * s.outW, LANES), dst, dOff);
+  }
+
+  /**
+   * {@link #masks} for {@code vectors} groups of {@link #LANES} outputs (groups past the last output
+   * are all zero), for any stride: output {@code q = y·outW + x}'s tap (i, j) is inside when input
+   * ({@code y·strideH − padTop + i}, {@code x·strideW − padLeft + j}) is. Shared with {@link
+   * PhaseTaps#masks}.
+   */
+  static void masks(ConvShape s, int vectors, float[] dst, int dOff) {
+    int pixels = s.outH * s.outW;
     int t = dOff;
-    for (int q0 = 0; q0 < pixels; q0 += LANES) {
+    for (int q0 = 0; q0 < vectors * LANES; q0 += LANES) {
       for (int i = 0; i < s.kernelH; i++) {
         for (int j = 0; j < s.kernelW; j++) {
           int bits = 0;
           for (int l = 0; l < LANES && q0 + l < pixels; l++) {
-            int y = (q0 + l) / width + i - s.padTop;
-            int x = (q0 + l) % width + j - s.padLeft;
-            if (y >= 0 && y < s.inH && x >= 0 && x < width) {
+            int y = (q0 + l) / s.outW * s.strideH + i - s.padTop;
+            int x = (q0 + l) % s.outW * s.strideW + j - s.padLeft;
+            if (y >= 0 && y < s.inH && x >= 0 && x < s.inW) {
               bits |= 1 << l;
             }
           }

@@ -41,24 +41,7 @@ final class PhaseTaps {
    * inside the input, stored as a float (an integer below 2^16, exact).
    */
   static void masks(ConvShape s, float[] dst, int dOff) {
-    int pixels = s.outH * s.outW;
-    int taps = s.kernelH * s.kernelW;
-    int t = dOff;
-    for (int q0 = 0; q0 < maskFloats(s) / taps * FlatTaps.LANES; q0 += FlatTaps.LANES) {
-      for (int i = 0; i < s.kernelH; i++) {
-        for (int j = 0; j < s.kernelW; j++) {
-          int bits = 0;
-          for (int l = 0; l < FlatTaps.LANES && q0 + l < pixels; l++) {
-            int y = (q0 + l) / s.outW * 2 + i - s.padTop;
-            int x = (q0 + l) % s.outW * 2 + j - s.padLeft;
-            if (y >= 0 && y < s.inH && x >= 0 && x < s.inW) {
-              bits |= 1 << l;
-            }
-          }
-          dst[t++] = bits;
-        }
-      }
-    }
+    FlatTaps.masks(s, maskFloats(s) / (s.kernelH * s.kernelW), dst, dOff);
   }
 
   /**

@@ -101,7 +101,8 @@ final class TiledConv extends GemmConv {
 
   /**
    * One {@link Im2colOps#row} (or {@link Im2colOps#flatRow}) call per row k of the block, with (c,
-   * i, j) stepped incrementally.
+   * i, j) stepped incrementally. Flat rows read the input planes ({@link #flat}) or the phase
+   * planes this call splits first ({@link #phased}): a channel stride and a constant offset per tap.
    */
   @Override
   void packB(ConvShape s, float[] in, int groupInOff, int k0, int kc, int col0, int nc,
@@ -110,48 +111,40 @@ final class TiledConv extends GemmConv {
     int kernelSize = s.kernelH * s.kernelW;
     int inPlane = s.inH * s.inW;
     int panelStride = Gemm.PANEL_COLS * kc;
-    if (phased(s) && ops.flatRows()) {
-      // Split the channels of this K block, input rows this tile reads, into phase planes whose
-      // row u0 (the tile's first phase row) comes first; then each row of B is a flat row.
-      int plane = tilePlaneStride(s);
-      int phases = 4 * plane;
-      int u0 = PhaseTaps.firstRow(s, col0 / s.outW);
-      int rFrom = Math.max(0, 2 * u0);
-      int rTo = Math.min(s.inH, 2 * PhaseTaps.lastRow(s, (col0 + nc - 1) / s.outW) + 2);
-      int first = k0 / kernelSize;
-      int last = (k0 + kc - 1) / kernelSize;
-      int base = extraOff + PhaseTaps.slack(s);
-      for (int c = first; c <= last; c++) {
-        ops.splitPhases(s, in, groupInOff + c * inPlane, rFrom, rTo, dst,
-            base + (c - first) * phases - u0 * s.outW, plane);
-      }
-      int masks = pOff + super.packedWeightFloats(s) + col0 / FlatTaps.LANES * kernelSize;
-      int tap = k0 % kernelSize;
-      int channel = base + col0 - u0 * s.outW;
-      for (int kk = 0; kk < kc; kk++) {
-        int src = channel + PhaseTaps.shift(s, tap / s.kernelW, tap % s.kernelW, plane);
-        ops.flatRow(dst, src, packed, masks + tap, kernelSize, nc, dst,
-            dOff + kk * Gemm.PANEL_COLS, panelStride);
-        if (++tap == kernelSize) {
-          tap = 0;
-          channel += phases;
+    boolean phases = phased(s);
+    if ((phases || flat(s)) && ops.flatRows()) {
+      float[] source = in;
+      int channel = groupInOff + (k0 / kernelSize) * inPlane + col0;
+      int channelStride = inPlane;
+      int plane = phases ? tilePlaneStride(s) : 0;
+      if (phases) {
+        // Split this K block's channels, the input rows this tile reads, into phase planes whose
+        // row u0 (the tile's first phase row) comes first.
+        int u0 = PhaseTaps.firstRow(s, col0 / s.outW);
+        int rFrom = Math.max(0, 2 * u0);
+        int rTo = Math.min(s.inH, 2 * PhaseTaps.lastRow(s, (col0 + nc - 1) / s.outW) + 2);
+        int first = k0 / kernelSize;
+        int base = extraOff + PhaseTaps.slack(s) - u0 * s.outW;
+        channelStride = 4 * plane;
+        for (int c = first; c <= (k0 + kc - 1) / kernelSize; c++) {
+          ops.splitPhases(s, in, groupInOff + c * inPlane, rFrom, rTo, dst,
+              base + (c - first) * channelStride, plane);
         }
+        source = dst;
+        channel = base + col0;
       }
-      return;
-    }
-    if (flat(s) && ops.flatRows()) {
       int masks = pOff + super.packedWeightFloats(s) + col0 / FlatTaps.LANES * kernelSize;
-      int c = k0 / kernelSize;
       int tap = k0 % kernelSize;
       for (int kk = 0; kk < kc; kk++) {
         int i = tap / s.kernelW;
         int j = tap % s.kernelW;
-        int src = groupInOff + c * inPlane + col0 + (i - s.padTop) * s.inW + j - s.padLeft;
-        ops.flatRow(in, src, packed, masks + tap, kernelSize, nc, dst,
+        int shift = phases ? PhaseTaps.shift(s, i, j, plane)
+            : (i - s.padTop) * s.inW + j - s.padLeft;
+        ops.flatRow(source, channel + shift, packed, masks + tap, kernelSize, nc, dst,
             dOff + kk * Gemm.PANEL_COLS, panelStride);
         if (++tap == kernelSize) {
           tap = 0;
-          c++;
+          channel += channelStride;
         }
       }
       return;
