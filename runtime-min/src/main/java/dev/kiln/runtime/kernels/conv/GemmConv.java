@@ -18,7 +18,8 @@ import dev.kiln.runtime.kernels.gemm.Gemm;
  * consecutive tasks reuse the same weight block. A task packs its own B blocks (bounded scratch:
  * {@code kc × NC} floats per worker), so tasks are independent; where the output fits one column
  * tile, a worker's consecutive row blocks share each packed B block (ResNet-18's 7×7 layers have
- * two row blocks, MobileNet-V2's 1×1 head five).
+ * two row blocks, MobileNet-V2's 1×1 head five). A subclass whose B is the input as it stands may
+ * have whole panels read in place instead ({@link #inPlaceColumns}).
  *
  * <p>Workspace per worker: {@code kBlockSize(K) · roundUp(min(HW, NC), 32) + 256} floats, plus
  * what a subclass needs for its packing ({@link #extraWorkspaceFloats}).
@@ -30,6 +31,15 @@ abstract class GemmConv implements ConvKernel {
    */
   abstract void packB(ConvShape s, float[] in, int groupInOff, int k0, int kc, int col0, int nc,
       float[] dst, int dOff, float[] packed, int pOff, int extraOff);
+
+  /**
+   * How many of a column tile's {@code nc} leading columns (whole {@link Gemm#PANEL_COLS} panels)
+   * the microkernel reads in place, B row k being input channel plane k of the group; the rest are
+   * packed by {@link #packB}. 0 unless a subclass's B is the input as it stands.
+   */
+  int inPlaceColumns(ConvShape s, int nc) {
+    return 0;
+  }
 
   /** Floats a worker needs beyond the B block and the tile scratch, at {@code extraOff}. */
   int extraWorkspaceFloats(ConvShape s) {
@@ -109,19 +119,32 @@ abstract class GemmConv implements ConvKernel {
       int nc = Math.min(Gemm.NC, hw - col0);
       int groupIn = inOff + (n * s.inChannels + g * cg) * inPlane;
       int groupA = pOff + g * groupWeights;
+      int direct = inPlaceColumns(s, nc);
       for (int k0 = 0; k0 < k; k0 += kc0) {
         int kc = Math.min(kc0, k - k0);
-        packB(s, in, groupIn, k0, kc, col0, nc, workspace, ws, packed, pOff, extra);
+        if (direct < nc) {
+          packB(s, in, groupIn, k0, kc, col0 + direct, nc - direct, workspace, ws, packed, pOff,
+              extra);
+        }
         for (int b = mBlock; b < mBlock + blocks; b++) {
           int row0 = b * Gemm.MC;
           int mc = Math.min(Gemm.MC, mg - row0);
           int channel0 = g * mg + row0;
           int plane = (n * s.outChannels + channel0) * hw + col0;
-          Gemm.multiplyBlock(mc, nc, kc, packed, Gemm.packedABlock(mg, k, k0, row0, groupA),
-              Gemm.PANEL_ROWS * kc,
-              workspace, ws, Gemm.PANEL_COLS * kc, out, outOff + plane, hw, k0 > 0,
-              k0 + kc == k ? epilogue : null, channel0, true, residual, residualOff + plane,
-              workspace, scratch);
+          int a = Gemm.packedABlock(mg, k, k0, row0, groupA);
+          Epilogue e = k0 + kc == k ? epilogue : null;
+          if (direct > 0) {
+            Gemm.multiplyBlock(mc, direct, kc, packed, a, Gemm.PANEL_ROWS * kc,
+                in, groupIn + k0 * inPlane + col0, Gemm.PANEL_COLS, inPlane,
+                out, outOff + plane, hw, k0 > 0, e, channel0, true, residual, residualOff + plane,
+                workspace, scratch);
+          }
+          if (direct < nc) {
+            Gemm.multiplyBlock(mc, nc - direct, kc, packed, a, Gemm.PANEL_ROWS * kc,
+                workspace, ws, Gemm.PANEL_COLS * kc, Gemm.PANEL_COLS,
+                out, outOff + plane + direct, hw, k0 > 0, e, channel0, true,
+                residual, residualOff + plane + direct, workspace, scratch);
+          }
         }
       }
       t += blocks;

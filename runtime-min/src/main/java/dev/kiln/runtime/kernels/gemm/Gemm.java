@@ -165,6 +165,9 @@ public final class Gemm {
    *
    * @param a the block's slice of A panel 0 at {@code aOff}; panel p's at {@code aOff + p·aPanelStride}
    * @param b the block's slice of B panel 0 at {@code bOff}; panel q's at {@code bOff + q·bPanelStride}
+   * @param bStep floats from one k to the next in a B panel: {@link #PANEL_COLS} for packed panels,
+   *     the row stride for a row-major B read in place (whole panels only: nothing pads its edge;
+   *     only where {@link GemmMicrokernel#readsBInPlace})
    * @param accumulate add to C (every K block but the first) instead of overwriting it
    * @param channelOffset the channel of C's first row ({@code rowChannels}) or first column
    * @param rowChannels whether each row of C is one channel (convolutions over NCHW planes) or each
@@ -174,12 +177,12 @@ public final class Gemm {
    * @param scratch {@link #TILE_SCRATCH} floats for the tiles at the edges of C
    */
   public static void multiplyBlock(int m, int n, int kc,
-      float[] a, int aOff, int aPanelStride, float[] b, int bOff, int bPanelStride,
+      float[] a, int aOff, int aPanelStride, float[] b, int bOff, int bPanelStride, int bStep,
       float[] c, int cOff, int ldc, boolean accumulate,
       Epilogue epilogue, int channelOffset, boolean rowChannels, float[] residual, int residualOff,
       float[] scratch, int scratchOff) {
     GemmMicrokernel.get().multiplyBlock(m, n, kc, a, aOff, aPanelStride, b, bOff, bPanelStride,
-        c, cOff, ldc, accumulate, epilogue, channelOffset, rowChannels, residual, residualOff,
+        bStep, c, cOff, ldc, accumulate, epilogue, channelOffset, rowChannels, residual, residualOff,
         scratch, scratchOff);
   }
 
@@ -227,7 +230,7 @@ public final class Gemm {
         int kc = Math.min(kc0, k - k0);
         packBlockRows(b, bOff, ldb, k0, kc, col0, nc, workspace, workspaceOff);
         multiplyBlock(mc, nc, kc, packedA, packedABlock(m, k, k0, row0, aOff), PANEL_ROWS * kc,
-            workspace, workspaceOff, PANEL_COLS * kc, c, ci, ldc, k0 > 0,
+            workspace, workspaceOff, PANEL_COLS * kc, PANEL_COLS, c, ci, ldc, k0 > 0,
             k0 + kc == k ? epilogue : null, channelOffset + row0, true, residual, ri,
             workspace, scratchOff);
       }
@@ -280,7 +283,8 @@ public final class Gemm {
         packBlockA(mc, kc, a, transA ? aOff + k0 * lda + row0 : aOff + row0 * lda + k0, lda, transA,
             workspace, workspaceOff);
         multiplyBlock(mc, nc, kc, workspace, workspaceOff, PANEL_ROWS * kc,
-            packedB, bOff + col0 * k + k0 * PANEL_COLS, PANEL_COLS * k, c, ci, ldc, k0 > 0,
+            packedB, bOff + col0 * k + k0 * PANEL_COLS, PANEL_COLS * k, PANEL_COLS, c, ci, ldc,
+            k0 > 0,
             k0 + kc == k ? epilogue : null, col0, false, residual, ri, workspace, scratchOff);
       }
     }

@@ -11,7 +11,9 @@ import java.lang.invoke.MethodHandles;
  * <p>Packed operands (formats fixed, so weights packed on one machine run on any other):
  * <ul>
  *   <li>A: panels of {@link Gemm#PANEL_ROWS} rows, k-major: row r, step k at {@code a[aOff + k·8 + r]};
- *   <li>B: panels of {@link Gemm#PANEL_COLS} columns, k-major: column j, step k at {@code b[bOff + k·32 + j]}.
+ *   <li>B: panels of {@link Gemm#PANEL_COLS} columns, k-major: column j, step k at {@code
+ *       b[bOff + k·bStep + j]}, {@code bStep} being 32 for a packed panel, or the row stride of a
+ *       row-major B read in place (the 1×1 convolution's input planes).
  * </ul>
  * A kernel narrower than a panel reads a sub-panel by starting {@code aOff}/{@code bOff} inside it.
  *
@@ -64,6 +66,23 @@ public abstract class GemmMicrokernel {
       float[] c, int cOff, boolean accumulate);
 
   /**
+   * Whether {@link #multiplyBlock} takes a B read in place: whole {@link Gemm#PANEL_COLS}-column
+   * panels of a row-major matrix, a {@code bStep} other than {@link Gemm#PANEL_COLS}.
+   */
+  public boolean readsBInPlace() {
+    return false;
+  }
+
+  /**
+   * {@link #tile} with B read in place: column j, step k at {@code b[bOff + k·bStep + j]}. Only
+   * where {@link #readsBInPlace}.
+   */
+  void tileInPlace(int kc, float[] a, int aOff, float[] b, int bOff, int bStep,
+      float[] c, int cOff, int ldc, boolean accumulate) {
+    throw new UnsupportedOperationException(this + " does not read B in place");
+  }
+
+  /**
    * Copies {@code count ≤ }{@link Gemm#PANEL_COLS} floats from {@code src[srcOff]} to {@code
    * dst[dstOff]}: the packing routines' unit of work, too short for {@code System.arraycopy}'s call
    * overhead to pay off.
@@ -107,7 +126,7 @@ public abstract class GemmMicrokernel {
    * K = 128-256 and the tiled 3×3 ones ran 1.0-1.15× slower row by row, hence the threshold).
    */
   void multiplyBlock(int m, int n, int kc,
-      float[] a, int aOff, int aPanelStride, float[] b, int bOff, int bPanelStride,
+      float[] a, int aOff, int aPanelStride, float[] b, int bOff, int bPanelStride, int bStep,
       float[] c, int cOff, int ldc, boolean accumulate,
       Epilogue epilogue, int channelOffset, boolean rowChannels, float[] residual, int residualOff,
       float[] scratch, int scratchOff) {
@@ -118,8 +137,9 @@ public abstract class GemmMicrokernel {
     float lo = withEpilogue ? clipBound(epilogue, false) : 0f;
     float hi = withEpilogue ? clipBound(epilogue, true) : 0f;
     // A first K block that is also the last, with no residual: the tile can leave registers finished.
+    boolean inPlace = bStep != Gemm.PANEL_COLS;
     boolean fuseInTile = withEpilogue && !accumulate && rowChannels && mode != NOT_FUSABLE
-        && (mode & FUSE_RESIDUAL) == 0;
+        && (mode & FUSE_RESIDUAL) == 0 && !inPlace;
     int rowTiles = Gemm.ceilDiv(m, mr);
     int colTiles = Gemm.ceilDiv(n, nr);
     boolean rowsOuter = kc < ROWS_OUTER_BELOW;
@@ -136,12 +156,18 @@ public abstract class GemmMicrokernel {
         continue;
       }
       if (rows == mr && cols == nr) {
-        tile(kc, a, ai, b, bi, c, ci, ldc, accumulate);
-      } else if (rows == 1 && cols == nr) {
+        if (inPlace) {
+          tileInPlace(kc, a, ai, b, bi, bStep, c, ci, ldc, accumulate);
+        } else {
+          tile(kc, a, ai, b, bi, c, ci, ldc, accumulate);
+        }
+      } else if (rows == 1 && cols == nr && !inPlace) {
         row(kc, a, ai, b, bi, c, ci, accumulate);
       } else {
         // Edges: the panels are zero-padded, so compute a whole tile into scratch, keep what fits.
-        if (rows == 1) {
+        if (inPlace) {
+          tileInPlace(kc, a, ai, b, bi, bStep, scratch, scratchOff, nr, false);
+        } else if (rows == 1) {
           row(kc, a, ai, b, bi, scratch, scratchOff, false);
         } else {
           tile(kc, a, ai, b, bi, scratch, scratchOff, nr, false);

@@ -110,9 +110,15 @@ final class ScalarGemmMicrokernel extends GemmMicrokernel {
 
   private static final ThreadLocal<Rows> ROW_SCRATCH = ThreadLocal.withInitial(Rows::new);
 
+  /** {@link #multiplyBlock} copies B's rows whatever their step. */
+  @Override
+  public boolean readsBInPlace() {
+    return true;
+  }
+
   @Override
   void multiplyBlock(int m, int n, int kc,
-      float[] a, int aOff, int aPanelStride, float[] b, int bOff, int bPanelStride,
+      float[] a, int aOff, int aPanelStride, float[] b, int bOff, int bPanelStride, int bStep,
       float[] c, int cOff, int ldc, boolean accumulate,
       Epilogue epilogue, int channelOffset, boolean rowChannels, float[] residual, int residualOff,
       float[] scratch, int scratchOff) {
@@ -122,7 +128,7 @@ final class ScalarGemmMicrokernel extends GemmMicrokernel {
     float[] acc = rows.acc;
     for (int kk = 0; kk < kc; kk++) {
       for (int q = 0; q * Gemm.PANEL_COLS < n; q++) {
-        System.arraycopy(b, bOff + q * bPanelStride + kk * Gemm.PANEL_COLS, bRows[kk],
+        System.arraycopy(b, bOff + q * bPanelStride + kk * bStep, bRows[kk],
             q * Gemm.PANEL_COLS, Math.min(Gemm.PANEL_COLS, n - q * Gemm.PANEL_COLS));
       }
     }

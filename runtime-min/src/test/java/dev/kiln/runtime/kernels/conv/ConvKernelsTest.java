@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.Epilogue;
 import dev.kiln.runtime.kernels.Epilogue.Activation;
 import dev.kiln.runtime.kernels.KernelInfo;
+import dev.kiln.runtime.kernels.gemm.GemmMicrokernel;
 import dev.kiln.runtime.kernels.reference.ReferenceConv;
 import dev.kiln.runtime.parallel.ThreadTeam;
 import java.util.ArrayList;
@@ -65,6 +67,11 @@ class ConvKernelsTest {
       conv(1, 8, 3, 5, 520, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2),
       // N longer than one task's columns (21·21 = 441 > 256).
       simple(1, 8, 21, 21, 10, 1, 1, 0),
+      // 1×1 reading whole B panels in place (at most 64 outputs, at least 64 inputs per group):
+      // over two K blocks (K = 300; 72 outputs, two panels and an 8-wide packed edge), and two
+      // images of two groups on a map of exactly two panels (nothing packed).
+      simple(1, 300, 8, 9, 20, 1, 1, 0),
+      conv(2, 128, 8, 8, 10, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2),
       // 3×3 padded, stride 1: K = 9C, odd spatial sizes.
       simple(1, 3, 7, 7, 8, 3, 1, 1),
       simple(2, 5, 11, 9, 13, 3, 1, 1),
@@ -142,6 +149,7 @@ class ConvKernelsTest {
         Epilogue.builder().bias(random(12, 64)).activation(Activation.SIGMOID).build());
     List<ConvShape> shapes = List.of(
         simple(1, 13, 9, 11, 21, 1, 1, 0),
+        simple(1, 64, 9, 11, 21, 1, 1, 0),
         simple(2, 5, 10, 9, 19, 3, 2, 1),
         conv(1, 6, 7, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2));
     for (ConvKernel k : ConvKernels.all()) {
@@ -301,6 +309,18 @@ class ConvKernelsTest {
     ConvShape s = simple(1, 64, 56, 56, 128, 3, 2, 1);
     assertEquals(128 * 64 * 9 + 50 * 9, ConvKernels.TILED.packedWeightFloats(s),
         "A panels, then a mask per tap per 16 outputs (784 outputs: 49 vectors, rounded to 50)");
+  }
+
+  @Test
+  void gemm1x1ReadsWholePanelsInPlaceUpTo64OutputsFrom64Inputs() {
+    assumeTrue(GemmMicrokernel.get().readsBInPlace(), GemmMicrokernel.get() + " packs B");
+    Gemm1x1Conv k = Gemm1x1Conv.INSTANCE;
+    assertEquals(64, k.inPlaceColumns(simple(1, 64, 8, 9, 64, 1, 1, 0), 72), "the 8-wide edge is packed");
+    assertEquals(0, k.inPlaceColumns(simple(1, 64, 8, 9, 64, 1, 1, 0), 31), "no whole panel");
+    assertEquals(0, k.inPlaceColumns(simple(1, 64, 8, 9, 65, 1, 1, 0), 72), "65 outputs pack B");
+    assertEquals(0, k.inPlaceColumns(simple(1, 63, 8, 9, 64, 1, 1, 0), 72), "63 inputs pack B");
+    assertEquals(64, k.inPlaceColumns(conv(1, 128, 8, 8, 128, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2), 64),
+        "64 inputs and outputs per group");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.kiln.runtime.kernels.gemm;
 import static dev.kiln.runtime.kernels.KernelAssert.assertClose;
 import static dev.kiln.runtime.kernels.KernelAssert.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.runtime.kernels.Epilogue;
 import dev.kiln.runtime.kernels.Epilogue.Activation;
@@ -234,6 +235,42 @@ class GemmTest {
       if (fuses) {
         KernelTesting.assertIdentical(mk + " " + e, new int[] {got.length}, expected, got);
       }
+    }
+  }
+
+  /**
+   * B read in place (rows a plane apart, as the 1×1 convolution reads its input) gives the same
+   * floats as B packed, with and without accumulation, over a full and an edge row tile; the
+   * floats between the rows' pieces are NaN, so reading any of them shows.
+   */
+  @Test
+  void multiplyBlockReadsBInPlaceAsPacked() {
+    assumeTrue(GemmMicrokernel.get().readsBInPlace(), GemmMicrokernel.get() + " packs B");
+    int m = 13;
+    int n = 2 * Gemm.PANEL_COLS;
+    int kc = 19;
+    int step = 70;
+    float[] a = new float[Gemm.packedAFloats(m, kc)];
+    Gemm.packA(m, kc, random(1, m * kc), 0, kc, false, a, 0);
+    float[] rows = random(2, kc * step);
+    float[] inPlace = new float[3 + kc * step];
+    Arrays.fill(inPlace, Float.NaN);
+    for (int k = 0; k < kc; k++) {
+      System.arraycopy(rows, k * step, inPlace, 3 + k * step, n);
+    }
+    float[] packedB = new float[Gemm.packedBFloats(kc, n)];
+    Gemm.packBlockRows(rows, 0, step, 0, kc, 0, n, packedB, 0);
+    Epilogue e = Epilogue.builder().bias(random(3, m)).activation(Activation.RELU).build();
+    float[] scratch = new float[Gemm.TILE_SCRATCH];
+    for (boolean accumulate : new boolean[] {false, true}) {
+      float[] expected = random(4, m * n);
+      float[] got = expected.clone();
+      Gemm.multiplyBlock(m, n, kc, a, 0, Gemm.PANEL_ROWS * kc, packedB, 0, Gemm.PANEL_COLS * kc,
+          Gemm.PANEL_COLS, expected, 0, n, accumulate, e, 0, true, null, 0, scratch, 0);
+      Gemm.multiplyBlock(m, n, kc, a, 0, Gemm.PANEL_ROWS * kc, inPlace, 3, Gemm.PANEL_COLS, step,
+          got, 0, n, accumulate, e, 0, true, null, 0, scratch, 0);
+      KernelTesting.assertIdentical(GemmMicrokernel.get() + " B rows " + step + " apart, accumulate "
+          + accumulate, new int[] {m, n}, expected, got);
     }
   }
 }
