@@ -23,6 +23,17 @@ import dev.kiln.runtime.parallel.ThreadTeam;
  * thread count.
  */
 public abstract class KilnModel implements AutoCloseable {
+  /**
+   * The version of what a compiled class and this runtime must agree on beyond method signatures:
+   * how each kernel packs its weights ({@code ConvKernel.packWeights}, {@code Gemm.packA}/{@code
+   * packB}) and lays out its workspace. Kiln packs a model's weights at compile time with its own
+   * runtime-min and writes this number into the class as a literal; a class with another number is
+   * refused when it is constructed, instead of misreading its weights later (a class packed for
+   * older masks or panels ran into an IndexOutOfBoundsException, or worse, wrong numbers). Raised
+   * with every change to a packing or workspace format.
+   */
+  public static final int FORMAT = 1;
+
   private final String name;
   private final List<TensorInfo> inputs;
   private final List<TensorInfo> outputs;
@@ -33,12 +44,20 @@ public abstract class KilnModel implements AutoCloseable {
   private volatile boolean closed;
 
   /**
+   * @param format the {@link #FORMAT} the class was compiled for (generated classes: the number
+   *     their Kiln packed the weights with, as a literal)
    * @param maxThreads the most threads a session may use: the arena holds kernel workspace for that
    *     many workers
    * @param weights the loaded weights; the model owns them from now on
+   * @throws IllegalStateException if {@code format} is not this runtime's {@link #FORMAT}
    */
-  protected KilnModel(String name, TensorInfo[] inputs, TensorInfo[] outputs, int arenaFloats,
-      int maxThreads, float[] weights) {
+  protected KilnModel(String name, int format, TensorInfo[] inputs, TensorInfo[] outputs,
+      int arenaFloats, int maxThreads, float[] weights) {
+    if (format != FORMAT) {
+      throw new IllegalStateException(name + " was compiled for Kiln runtime format " + format
+          + ", but this kiln-runtime-min reads format " + FORMAT
+          + ": recompile the model with the Kiln release of this runtime");
+    }
     if (maxThreads < 1) {
       throw new IllegalArgumentException("maxThreads must be at least 1, got " + maxThreads);
     }
@@ -48,6 +67,21 @@ public abstract class KilnModel implements AutoCloseable {
     this.arenaFloats = arenaFloats;
     this.maxThreads = maxThreads;
     this.weights = Objects.requireNonNull(weights, "weights");
+  }
+
+  /**
+   * The constructor of classes compiled before formats were numbered. Their weights are packed in
+   * formats this runtime may no longer read, so they are refused with the same advice.
+   *
+   * @deprecated kept only to refuse such classes with a clear message
+   * @throws IllegalStateException always
+   */
+  @Deprecated
+  protected KilnModel(String name, TensorInfo[] inputs, TensorInfo[] outputs, int arenaFloats,
+      int maxThreads, float[] weights) {
+    throw new IllegalStateException(name + " was compiled by a Kiln older than runtime format "
+        + FORMAT + " (no format number in the class): recompile the model with the Kiln release"
+        + " of this runtime");
   }
 
   /**

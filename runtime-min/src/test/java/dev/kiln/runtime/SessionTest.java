@@ -15,7 +15,7 @@ class SessionTest {
   /** sum = a + b, diff = a - b, over 3 floats; arena: a[0..3) b[3..6) sum[6..9) diff[9..12). */
   static final class SumDiff extends KilnModel {
     SumDiff() {
-      super("sumdiff", new TensorInfo[] {new TensorInfo("a", new int[] {3}, 0),
+      super("sumdiff", FORMAT, new TensorInfo[] {new TensorInfo("a", new int[] {3}, 0),
           new TensorInfo("b", new int[] {1, 3}, 3)},
           new TensorInfo[] {new TensorInfo("sum", new int[] {3}, 6),
               new TensorInfo("diff", new int[] {3}, 9)}, 12, 4, new float[0]);
@@ -28,6 +28,41 @@ class SessionTest {
         arena[9 + i] = arena[i] - arena[3 + i];
       }
     }
+  }
+
+  /** A model compiled for the given runtime format, with the current or the unnumbered constructor. */
+  static final class Compiled extends KilnModel {
+    Compiled(int format) {
+      super("resnet18", format, new TensorInfo[] {new TensorInfo("x", new int[] {1}, 0)},
+          new TensorInfo[] {new TensorInfo("y", new int[] {1}, 1)}, 2, 1, new float[0]);
+    }
+
+    @SuppressWarnings("deprecation")
+    Compiled() {
+      super("resnet18", new TensorInfo[] {new TensorInfo("x", new int[] {1}, 0)},
+          new TensorInfo[] {new TensorInfo("y", new int[] {1}, 1)}, 2, 1, new float[0]);
+    }
+
+    @Override
+    protected void execute(float[] arena, float[] weights, ThreadTeam team) {
+      arena[1] = arena[0];
+    }
+  }
+
+  @Test
+  void aClassCompiledForAnotherRuntimeFormatIsRefused() {
+    try (Compiled same = new Compiled(KilnModel.FORMAT)) {
+      assertArrayEquals(new float[] {5f}, same.run(new float[] {5f}));
+    }
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> new Compiled(KilnModel.FORMAT + 1));
+    assertEquals("resnet18 was compiled for Kiln runtime format " + (KilnModel.FORMAT + 1)
+        + ", but this kiln-runtime-min reads format " + KilnModel.FORMAT
+        + ": recompile the model with the Kiln release of this runtime", e.getMessage());
+    e = assertThrows(IllegalStateException.class, Compiled::new);
+    assertEquals("resnet18 was compiled by a Kiln older than runtime format " + KilnModel.FORMAT
+        + " (no format number in the class): recompile the model with the Kiln release of this"
+        + " runtime", e.getMessage());
   }
 
   @Test

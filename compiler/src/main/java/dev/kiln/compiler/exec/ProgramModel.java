@@ -35,7 +35,7 @@ public final class ProgramModel extends KilnModel {
   }
 
   private ProgramModel(Program program, float[] weights) {
-    super(program.name(), slots(program.inputs()), slots(program.outputs()), program.arenaFloats(),
+    super(program.name(), FORMAT, slots(program.inputs()), slots(program.outputs()), program.arenaFloats(),
         program.maxThreads(), weights);
     this.program = program;
     this.weights = weights;

@@ -52,7 +52,7 @@ class ModelBenchmarkTest {
     private boolean delayed;
 
     SlowFirstRun(FakeClock clock, SlowFirst slowFirst, List<String> events) {
-      super("slow-first-run", new TensorInfo[] {new TensorInfo("x", new int[] {4}, 0)},
+      super("slow-first-run", FORMAT, new TensorInfo[] {new TensorInfo("x", new int[] {4}, 0)},
           new TensorInfo[] {new TensorInfo("y", new int[] {4}, 4)}, 8, 1, new float[0]);
       this.clock = clock;
       this.slowFirst = slowFirst;

@@ -130,6 +130,7 @@ public final class BytecodeGenerator {
         model.options().weightsResource()).visitEnd();
     cw.visitField(constant, "WEIGHT_FLOATS", "I", null, program.weightFloats()).visitEnd();
     cw.visitField(constant, "WEIGHTS_CRC32", "J", null, model.weightsCrc32()).visitEnd();
+    cw.visitField(constant, "RUNTIME_FORMAT", "I", null, KilnModel.FORMAT).visitEnd();
     cw.visitField(constant, "ARENA_FLOATS", "I", null, program.arenaFloats()).visitEnd();
     cw.visitField(constant, "MAX_THREADS", "I", null, program.maxThreads()).visitEnd();
 
@@ -174,13 +175,14 @@ public final class BytecodeGenerator {
     mv.visitCode();
     mv.visitVarInsn(ALOAD, 0);
     pushString(mv, program.name());
+    pushInt(mv, KilnModel.FORMAT);
     pushTensorInfos(mv, program.inputs());
     pushTensorInfos(mv, program.outputs());
     pushInt(mv, program.arenaFloats());
     pushInt(mv, program.maxThreads());
     mv.visitVarInsn(ALOAD, 1);
-    Constructor<?> superConstructor = constructor(KilnModel.class, String.class, TensorInfo[].class,
-        TensorInfo[].class, int.class, int.class, float[].class);
+    Constructor<?> superConstructor = constructor(KilnModel.class, String.class, int.class,
+        TensorInfo[].class, TensorInfo[].class, int.class, int.class, float[].class);
     mv.visitMethodInsn(INVOKESPECIAL, Type.getInternalName(KilnModel.class), "<init>",
         Type.getConstructorDescriptor(superConstructor), false);
     if (single != null) {

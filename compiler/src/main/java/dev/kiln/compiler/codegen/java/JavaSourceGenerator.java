@@ -66,6 +66,12 @@ public final class JavaSourceGenerator {
         .addJavadoc("CRC-32 of the weights resource: weights from another model or build are refused.\n")
         .initializer("0x$LL", String.format(Locale.ROOT, "%08x", model.weightsCrc32()))
         .build());
+    type.addField(FieldSpec.builder(int.class, "RUNTIME_FORMAT", Modifier.PUBLIC, Modifier.STATIC,
+            Modifier.FINAL)
+        .addJavadoc("The kiln-runtime-min format the weights were packed for: another runtime refuses"
+            + " this class.\n")
+        .initializer("$L", KilnModel.FORMAT)
+        .build());
     type.addField(FieldSpec.builder(int.class, "ARENA_FLOATS", Modifier.PUBLIC, Modifier.STATIC,
             Modifier.FINAL)
         .addJavadoc("Floats in one session's arena: activations and scratch at the offsets below.\n")
@@ -80,7 +86,7 @@ public final class JavaSourceGenerator {
     MethodSpec.Builder loadingConstructor = MethodSpec.constructorBuilder()
         .addModifiers(Modifier.PRIVATE)
         .addParameter(float[].class, "weights")
-        .addStatement("super($L,$W$L,$W$L,$WARENA_FLOATS,$WMAX_THREADS,$Wweights)",
+        .addStatement("super($L,$WRUNTIME_FORMAT,$W$L,$W$L,$WARENA_FLOATS,$WMAX_THREADS,$Wweights)",
             stringExpression(program.name()), tensorInfos(program.inputs()),
             tensorInfos(program.outputs()));
     MethodSpec.Builder execute = MethodSpec.methodBuilder("execute")
