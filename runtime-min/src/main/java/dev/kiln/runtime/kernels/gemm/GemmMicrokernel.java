@@ -83,6 +83,21 @@ public abstract class GemmMicrokernel {
   }
 
   /**
+   * Columns of {@link #halfTile}, half of {@link #cols()}; 0 where there is no half-width kernel.
+   * The last column tile of a map whose width in pixels leaves at most this many over (14² = 6·32
+   * + 4, 13² = 5·32 + 9, 28² = 24·32 + 16) then costs half a tile instead of a whole one.
+   */
+  int halfCols() {
+    return 0;
+  }
+
+  /** {@link #tile} on {@link #halfCols} columns. Only where {@link #halfCols} is not 0. */
+  void halfTile(int kc, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, int ldc, boolean accumulate) {
+    throw new UnsupportedOperationException(this + " has no half-width tile");
+  }
+
+  /**
    * Copies {@code count ≤ }{@link Gemm#PANEL_COLS} floats from {@code src[srcOff]} to {@code
    * dst[dstOff]}: the packing routines' unit of work, too short for {@code System.arraycopy}'s call
    * overhead to pay off.
@@ -132,6 +147,7 @@ public abstract class GemmMicrokernel {
       float[] scratch, int scratchOff) {
     int mr = rows();
     int nr = cols();
+    int halfCols = halfCols();
     boolean withEpilogue = epilogue != null && !epilogue.isIdentity();
     int mode = withEpilogue ? fusedMode(epilogue) : NOT_FUSABLE;
     float lo = withEpilogue ? clipBound(epilogue, false) : 0f;
@@ -163,9 +179,16 @@ public abstract class GemmMicrokernel {
         }
       } else if (rows == 1 && cols == nr && !inPlace) {
         row(kc, a, ai, b, bi, c, ci, accumulate);
+      } else if (rows == mr && cols == halfCols && !inPlace) {
+        halfTile(kc, a, ai, b, bi, c, ci, ldc, accumulate);
       } else {
-        // Edges: the panels are zero-padded, so compute a whole tile into scratch, keep what fits.
-        if (inPlace) {
+        // Edges: the panels are zero-padded, so compute a whole tile (half a tile where that is
+        // wide enough) into scratch, keep what fits.
+        boolean half = cols <= halfCols && !inPlace;
+        int width = half ? halfCols : nr;
+        if (half) {
+          halfTile(kc, a, ai, b, bi, scratch, scratchOff, width, false);
+        } else if (inPlace) {
           tileInPlace(kc, a, ai, b, bi, bStep, scratch, scratchOff, nr, false);
         } else if (rows == 1) {
           row(kc, a, ai, b, bi, scratch, scratchOff, false);
@@ -174,7 +197,7 @@ public abstract class GemmMicrokernel {
         }
         for (int r = 0; r < rows; r++) {
           int dst = ci + r * ldc;
-          int src = scratchOff + r * nr;
+          int src = scratchOff + r * width;
           if (accumulate) {
             for (int j = 0; j < cols; j++) {
               c[dst + j] += scratch[src + j];

@@ -71,6 +71,9 @@ class ConvKernelsTest {
       // over two K blocks (K = 300; 72 outputs, two panels and an 8-wide packed edge), and two
       // images of two groups on a map of exactly two panels (nothing packed).
       simple(1, 300, 8, 9, 20, 1, 1, 0),
+      // A last column tile exactly half a tile wide (48 = 32 + 16 outputs), written by the
+      // half-width tile straight into the output over two K blocks; the 4-row edge via scratch.
+      simple(1, 300, 4, 12, 20, 1, 1, 0),
       conv(2, 128, 8, 8, 10, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2),
       // 3×3 padded, stride 1: K = 9C, odd spatial sizes.
       simple(1, 3, 7, 7, 8, 3, 1, 1),
