@@ -18,6 +18,7 @@ import dev.kiln.compiler.ops.FusedConv;
 import dev.kiln.compiler.report.LayerCost;
 import dev.kiln.runtime.kernels.ConvShape;
 import dev.kiln.runtime.kernels.conv.ConvKernel;
+import dev.kiln.runtime.kernels.conv.ConvKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -47,7 +48,11 @@ import java.util.TreeSet;
  *   <li><b>Candidates</b>: every algorithm of the target that {@link ConvKernel#supports} the layer
  *       (the hard gates), each with its stored weights, workspace and time (the target's estimate,
  *       or measured with {@code --autotune} on the CPU). An option no faster, no lighter and
- *       needing no less scratch than another is dropped.
+ *       needing no less scratch than another is dropped. {@code tiled} is not a candidate where
+ *       {@code gemm-1x1} is: there it is the same GEMM with the same weights and workspace and a
+ *       dearer B (an im2col gather where gemm-1x1 copies rows or reads them in place), so it can only
+ *       win by an estimate's error; a calibration on a busy machine once put gemm-1x1's factor at
+ *       0.56 against tiled's 0.85 and moved every 1×1 layer of MobileNet-V2 to tiled.
  *   <li><b>Frontier</b>: scratch only matters at its own step, so for a cap A on LB(x) each layer
  *       keeps the options whose scratch fits beside that step's activations, and the rest is a
  *       multiple-choice knapsack over weight bytes, solved exactly by a Pareto dynamic program (all
@@ -203,8 +208,10 @@ public final class AlgorithmSelector {
           boolean useForced = forced != null && forced.supports(shape);
           Layer layer = new Layer(n, shape, useForced);
           List<Candidate> candidates = new ArrayList<>();
-          for (ConvKernel k : useForced ? List.of(forced) : target.kernels()) {
-            if (k.supports(shape)) {
+          List<ConvKernel> kernels = useForced ? List.of(forced) : target.kernels();
+          for (ConvKernel k : kernels) {
+            if (k.supports(shape) && !(k == ConvKernels.TILED && kernels.contains(ConvKernels.GEMM_1X1)
+                && ConvKernels.GEMM_1X1.supports(shape))) {
               candidates.add(candidate(k, shape));
             }
           }

@@ -10,11 +10,16 @@ import dev.kiln.runtime.kernels.conv.ConvKernel;
 import dev.kiln.runtime.kernels.conv.ConvKernels;
 import dev.kiln.runtime.kernels.simd.PeakFlops;
 import dev.kiln.runtime.parallel.ThreadTeam;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -24,8 +29,13 @@ import java.util.Map;
  *
  * <ul>
  *   <li>the FP32 peak of one core ({@link PeakFlops});
- *   <li>the memory bandwidth: {@code System.arraycopy} of 32 MiB (twice the bytes moved: read and
- *       written), far beyond the caches;
+ *   <li>the memory bandwidth: {@code System.arraycopy} between two arrays each at least as large as
+ *       the last-level cache ({@link #lastLevelCacheBytes}; 32 MiB where it is unknown), twice the
+ *       bytes moved (read and written). The cost model streams a model's weights at this rate, and
+ *       in a model they come from memory: with 32 MiB arrays on the 300 MiB L3 of the development
+ *       VM the warm-up made them cache-resident, calibrate reported 34–36 GB/s against the 10–11
+ *       GB/s at which weights streamed inside ResNet-18, and the selection then preferred F(4,3)
+ *       and F(6,3) for their smaller arithmetic and larger weights, measured slower in the model;
  *   <li>each registered convolution algorithm's efficiency: on a few layers where it is
  *       compute-bound, {@code flops / (time · peak · shapeFactor)} with {@link CostModel}'s own FLOP
  *       count and shape factor, so the model reproduces the measured time on them; the median over
@@ -155,11 +165,40 @@ public final class Calibration {
   }
 
   private double bandwidthGBps() {
-    int floats = quick ? COPY_FLOATS / 8 : COPY_FLOATS;
+    long cacheFloats = lastLevelCacheBytes(Path.of("/sys/devices/system/cpu/cpu0/cache")) / Float.BYTES;
+    // Two arrays of this size must fit the heap with room to spare.
+    long heapFloats = Runtime.getRuntime().maxMemory() / Float.BYTES / 4;
+    int floats = quick ? COPY_FLOATS / 8
+        : (int) Math.min(Integer.MAX_VALUE - 16, Math.max(COPY_FLOATS, Math.min(cacheFloats, heapFloats)));
     float[] from = KernelBenchmark.random(4, floats);
     float[] to = new float[floats];
     double nanos = timing.measure(() -> System.arraycopy(from, 0, to, 0, floats)).medianCpuNanos();
     return 2.0 * floats * Float.BYTES / nanos;
+  }
+
+  /**
+   * The size of the largest cache level the Linux sysfs describes under {@code cacheDir} ({@code
+   * index*}/{@code level} and {@code size}, e.g. "307200K"); 0 where there is none or it cannot be
+   * read (other systems).
+   */
+  static long lastLevelCacheBytes(Path cacheDir) {
+    long bytes = 0;
+    int deepest = 0;
+    try (DirectoryStream<Path> indexes = Files.newDirectoryStream(cacheDir, "index*")) {
+      for (Path index : indexes) {
+        int level = Integer.parseInt(Files.readString(index.resolve("level")).trim());
+        String size = Files.readString(index.resolve("size")).trim().toUpperCase(Locale.ROOT);
+        long scale = size.endsWith("K") ? 1L << 10 : size.endsWith("M") ? 1L << 20 : 1;
+        long value = Long.parseLong(scale == 1 ? size : size.substring(0, size.length() - 1)) * scale;
+        if (level > deepest || level == deepest && value > bytes) {
+          deepest = level;
+          bytes = value;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+    return bytes;
   }
 
   private static double median(List<Double> values) {

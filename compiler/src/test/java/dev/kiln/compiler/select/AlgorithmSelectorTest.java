@@ -170,6 +170,23 @@ class AlgorithmSelectorTest {
         low.get("conv4").reason());
   }
 
+  /**
+   * On a 1×1 layer tiled is gemm-1x1 with a dearer B, so it is no candidate there even when a
+   * profile rates it far higher; it still runs where it is forced.
+   */
+  @Test
+  void tiledIsNoCandidateWhereGemm1x1Applies() {
+    MachineProfile tiledRatedHigh = new MachineProfile("test", "2026-11-22", "test", 160, 10,
+        Map.of("tiled", 0.9, "gemm-1x1", 0.2));
+    KernelChoice conv3 = Compiler.compile(NET, options().machineProfile(tiledRatedHigh).build())
+        .selection().choices().get("conv3");
+    assertEquals("gemm-1x1", conv3.algorithm());
+    assertTrue(conv3.candidates().stream().noneMatch(c -> c.algorithm().equals("tiled")),
+        conv3.candidates().toString());
+    assertEquals("tiled", Compiler.compile(NET, options().forcedAlgorithm("tiled").build())
+        .selection().choices().get("conv3").algorithm());
+  }
+
   @Test
   void aForcedAlgorithmIsUsedWhereItApplies() {
     AlgorithmSelection s = Compiler.compile(NET, options().forcedAlgorithm("winograd-f4").build())
