@@ -20,6 +20,22 @@ interface PoolOps {
   void maxRow(int kh, int kw, int stride, float[] in, int inOff, int inStride, float[] out,
       int outOff, int count);
 
+  /**
+   * {@link #maxRow} on {@code rows} consecutive output rows: row r's windows start at {@code inOff +
+   * r·stride·inStride}, its outputs at {@code outOff + r·outStride}. An implementation may share the
+   * input rows that consecutive output rows' windows have in common, taking each window's row
+   * maxima first and then their maximum in row order: the same value as the reference's row-major
+   * walk, with the same signed zero (the first occurrence of the maximum wins either way) and NaN
+   * (the last one).
+   */
+  default void maxRows(int kh, int kw, int stride, float[] in, int inOff, int inStride, int rows,
+      float[] out, int outOff, int outStride, int count) {
+    for (int r = 0; r < rows; r++) {
+      maxRow(kh, kw, stride, in, inOff + r * stride * inStride, inStride, out,
+          outOff + r * outStride, count);
+    }
+  }
+
   /** The same windows summed from 0 in row-major order, then divided by {@code divisor}. */
   void averageRow(int kh, int kw, int stride, float[] in, int inOff, int inStride, int divisor,
       float[] out, int outOff, int count);

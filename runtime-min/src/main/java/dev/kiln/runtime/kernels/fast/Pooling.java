@@ -30,14 +30,29 @@ public final class Pooling {
       ReferencePool.maxPool2d(s, in, inOff, out, outOff);
       return;
     }
+    int yFrom = interiorFrom(s.padTop, s.strideH, s.outH);
+    int yTo = interiorTo(s.inH, s.kernelH, s.padTop, s.strideH, s.outH, yFrom);
     int xFrom = interiorFrom(s.padLeft, s.strideW, s.outW);
     int xTo = interiorTo(s.inW, s.kernelW, s.padLeft, s.strideW, s.outW, xFrom);
     int planes = s.batch * s.inChannels;
     for (int p = 0; p < planes; p++) {
       int inBase = inOff + p * s.inH * s.inW;
       int outBase = outOff + p * s.outH * s.outW;
+      if (yTo > yFrom && xTo > xFrom) {
+        // Rows whose windows lie inside the input vertically: their interiors in one call, which
+        // may share the input rows consecutive output rows have in common.
+        OPS.maxRows(s.kernelH, s.kernelW, s.strideH, in,
+            inBase + (yFrom * s.strideH - s.padTop) * s.inW + xFrom * s.strideW - s.padLeft, s.inW,
+            yTo - yFrom, out, outBase + yFrom * s.outW + xFrom, s.outW, xTo - xFrom);
+      }
       for (int y = 0; y < s.outH; y++) {
         int row = outBase + y * s.outW;
+        if (y >= yFrom && y < yTo && xTo > xFrom) {
+          int windowRow = inBase + (y * s.strideH - s.padTop) * s.inW;
+          maxBorder(s, in, windowRow, 0, s.kernelH, out, row, 0, xFrom);
+          maxBorder(s, in, windowRow, 0, s.kernelH, out, row, xTo, s.outW);
+          continue;
+        }
         // The window's rows inside the input, [i0, i1): a border row is the same row kernel with
         // the padding rows left out, which is also what the reference's skipped taps amount to.
         int iy0 = y * s.strideH - s.padTop;

@@ -28,6 +28,61 @@ final class VectorPoolOps implements PoolOps {
     return VectorShuffle.fromArray(F, index, 0);
   }
 
+  /**
+   * 3×3 stride-2 windows (ResNet-18's and SqueezeNet's max pools): each input row's window maxima
+   * (its taps 0, 1, 2) are computed once, and output row r takes the maximum of rows 2r, 2r + 1
+   * and 2r + 2 in that order, row 2r + 2 serving row r + 1 again: two horizontal maxima per output
+   * row instead of three. The output rows hold the partial maxima meanwhile (no scratch).
+   */
+  @Override
+  public void maxRows(int kh, int kw, int stride, float[] in, int inOff, int is, int rows,
+      float[] out, int outOff, int os, int count) {
+    if (kh != 3 || kw != 3 || stride != 2) {
+      PoolOps.super.maxRows(kh, kw, stride, in, inOff, is, rows, out, outOff, os, count);
+      return;
+    }
+    // Whole vectors while the last input row's reads stay inside the array (2 + 2L floats on).
+    int whole = 0;
+    while (whole + L <= count && inOff + 2 * rows * is + 2 * whole + 2 + 2 * L <= in.length) {
+      whole += L;
+    }
+    // Row by row, front to back: input row 0's window maxima go to output row 0; an odd row's are
+    // taken into the output row they belong to; an even row's finish it and, being the first
+    // window row of the next output row, start that one too.
+    for (int row = 0; row <= 2 * rows; row++) {
+      int r = (row - 1) / 2;
+      int target = outOff + (row == 0 ? 0 : r * os);
+      boolean first = row == 0;
+      boolean startsNext = row > 0 && (row & 1) == 0 && r + 1 < rows;
+      for (int x = 0; x < whole; x += L) {
+        int b = inOff + row * is + 2 * x;
+        FloatVector a = FloatVector.fromArray(F, in, b);
+        FloatVector c = FloatVector.fromArray(F, in, b + L);
+        FloatVector h = a.rearrange(EVEN, c);
+        FloatVector v = a.rearrange(ODD, c);
+        h = h.blend(v, v.compare(VectorOperators.GT, h).or(v.compare(VectorOperators.NE, v)));
+        v = FloatVector.fromArray(F, in, b + 2)
+            .rearrange(EVEN, FloatVector.fromArray(F, in, b + 2 + L));
+        h = h.blend(v, v.compare(VectorOperators.GT, h).or(v.compare(VectorOperators.NE, v)));
+        if (first) {
+          h.intoArray(out, target + x);
+          continue;
+        }
+        FloatVector max = FloatVector.fromArray(F, out, target + x);
+        max = max.blend(h, h.compare(VectorOperators.GT, max).or(h.compare(VectorOperators.NE, h)));
+        max.intoArray(out, target + x);
+        if (startsNext) {
+          h.intoArray(out, target + os + x);
+        }
+      }
+    }
+    int x = whole;
+    if (x < count) {
+      PoolOps.super.maxRows(kh, kw, stride, in, inOff + 2 * x, is, rows, out, outOff + x, os,
+          count - x);
+    }
+  }
+
   @Override
   public void maxRow(int kh, int kw, int stride, float[] in, int inOff, int is, float[] out,
       int outOff, int count) {

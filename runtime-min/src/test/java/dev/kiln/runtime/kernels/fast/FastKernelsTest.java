@@ -43,6 +43,14 @@ class FastKernelsTest {
         {1, 1, 2, 2, 3, 1, 1, 1, 1, 1, 1},
         {1, 3, 23, 29, 2, 1, 0, 1, 1, 0, 0},
         {1, 2, 6, 40, 5, 2, 2, 3, 4, 2, 1},
+        // 3×3/2 interiors whose rows share input rows: SqueezeNet's 55→27 in ceil mode (its last
+        // row and column reach past the input), 34 outputs a row (two whole vectors and a tail),
+        // a single interior row, and one whose second vector would read past the end of the input
+        // (32 outputs from 65 columns in the last row of the array: it must go to the tail).
+        {1, 3, 55, 55, 3, 2, 0, 0, 0, 0, 1},
+        {2, 2, 37, 70, 3, 2, 0, 0, 0, 0, 0},
+        {1, 2, 3, 70, 3, 2, 0, 0, 0, 0, 0},
+        {1, 1, 3, 65, 3, 2, 0, 0, 0, 0, 0},
     };
     List<Arguments> cases = new ArrayList<>();
     for (int[] d : shapes) {
