@@ -6,7 +6,9 @@ import dev.kiln.runtime.kernels.reference.ReferencePool;
 /**
  * Max, average and global average pooling over NCHW planes: the results of {@link ReferencePool},
  * faster. Each plane is split into the outputs whose window lies inside the input (a row segment at
- * a time through {@link PoolOps}, vectorized on the Vector API) and the border outputs whose window
+ * a time through {@link PoolOps}, vectorized on the Vector API; max pooling's interior rows in one
+ * call, which shares the window rows consecutive output rows have in common) and the border outputs
+ * whose window
  * reaches into the padding or past the end in ceil mode (checked, as the reference does). Max and
  * average visit the taps in the reference's order and do its float operations, so they give its
  * results bit for bit; global average sums with eight accumulators (see {@link
