@@ -8,10 +8,9 @@ import dev.kiln.runtime.kernels.reference.ReferencePool;
  * faster. Each plane is split into the outputs whose window lies inside the input (a row segment at
  * a time through {@link PoolOps}, vectorized on the Vector API; max pooling's interior rows in one
  * call, which shares the window rows consecutive output rows have in common) and the border outputs
- * whose window
- * reaches into the padding or past the end in ceil mode (checked, as the reference does). Max and
- * average visit the taps in the reference's order and do its float operations, so they give its
- * results bit for bit; global average sums with eight accumulators (see {@link
+ * whose window reaches into the padding or past the end in ceil mode (checked, as the reference
+ * does). Max and average give the reference's results bit for bit (max by the reference's update
+ * rule, average visiting the taps in its order with its float operations); global average sums with eight accumulators (see {@link
  * #globalAveragePool}). Strides other than 1 and 2 (equal in both axes) and dilations go to the
  * reference. Allocation-free.
  */
