@@ -165,11 +165,12 @@ public final class Calibration {
   }
 
   private double bandwidthGBps() {
-    long cacheFloats = lastLevelCacheBytes(Path.of("/sys/devices/system/cpu/cpu0/cache")) / Float.BYTES;
+    long cacheFloats = lastLevelCacheBytes(Path.of("/sys/devices/system/cpu/cpu0/cache"))
+        / Float.BYTES;
     // Two arrays of this size must fit the heap with room to spare.
     long heapFloats = Runtime.getRuntime().maxMemory() / Float.BYTES / 4;
-    int floats = quick ? COPY_FLOATS / 8
-        : (int) Math.min(Integer.MAX_VALUE - 16, Math.max(COPY_FLOATS, Math.min(cacheFloats, heapFloats)));
+    long large = Math.max(COPY_FLOATS, Math.min(cacheFloats, heapFloats));
+    int floats = quick ? COPY_FLOATS / 8 : (int) Math.min(Integer.MAX_VALUE - 16, large);
     float[] from = KernelBenchmark.random(4, floats);
     float[] to = new float[floats];
     double nanos = timing.measure(() -> System.arraycopy(from, 0, to, 0, floats)).medianCpuNanos();

@@ -76,10 +76,9 @@ final class VectorPoolOps implements PoolOps {
         }
       }
     }
-    int x = whole;
-    if (x < count) {
-      PoolOps.super.maxRows(kh, kw, stride, in, inOff + 2 * x, is, rows, out, outOff + x, os,
-          count - x);
+    if (whole < count) {
+      PoolOps.super.maxRows(kh, kw, stride, in, inOff + 2 * whole, is, rows, out, outOff + whole,
+          os, count - whole);
     }
   }
 
