@@ -5,7 +5,11 @@ import java.util.Locale;
 
 /** How a compile trades memory for speed when the user gives no byte budget. */
 public enum MemoryMode {
-  /** The smallest feasible peak: no algorithm that grows the weights or needs large scratch. */
+  /**
+   * The fastest selection within 1% of the smallest feasible peak: nothing that grows the weights
+   * or the scratch by more than that, and a few bytes of a fast kernel's tables do not buy the
+   * direct convolution (see {@code AlgorithmSelector.lowBudget}).
+   */
   LOW,
   /** The best speed per byte, up to the knee where more memory stops paying (see conv-algorithms.md). */
   BALANCED,

@@ -177,7 +177,7 @@ public final class CompileReport {
     if (s.mode() == null) {
       peak += " of a " + MemorySize.format(s.budgetBytes()) + " budget";
     } else if (s.mode() == MemoryMode.LOW) {
-      peak += " (low: the minimum feasible)";
+      peak += " (low: within 1% of the minimum, " + MemorySize.format(s.minimumPeakBytes()) + ")";
     } else if (s.mode() == MemoryMode.BALANCED) {
       peak += " (balanced: the knee of the speed/memory frontier; the minimum is "
           + MemorySize.format(s.minimumPeakBytes()) + ")";

@@ -25,7 +25,8 @@ import dev.kiln.runtime.kernels.gemm.Gemm;
  * <ul>
  *   <li>GEMM (tiled, gemm-1x1): {@code 2 · N · G · roundUp(M/G, 8) · K · columns}, K = C/G·kH·kW,
  *       the columns of each image padded as the kernel pads them (256-wide tiles, the last one to a
- *       multiple of 32: a 7×7 map costs 64 columns). {@code shapeFactor = min(1, K/64)}: with a short
+ *       multiple of 32, or of 16 where at most 16 columns are left: a 7×7 map costs 64 columns,
+ *       14×14 208). {@code shapeFactor = min(1, K/64)}: with a short
  *       reduction the micro-kernel spends its time loading and storing C, not multiplying (measured:
  *       gemm-1x1 at K = 16 runs at a quarter of its K ≥ 96 rate).
  *   <li>Winograd F(m×m, 3×3), α = m + 2: the α² GEMMs {@code 2 · α² · roundUp(M, 8) · C · T'}
@@ -139,11 +140,17 @@ public final class CostModel {
     return (long) s.inChannelsPerGroup() * s.kernelH * s.kernelW;
   }
 
-  /** An image's output pixels as the GEMM tiles them: whole 256-column tiles, the last rounded to 32. */
+  /**
+   * An image's output pixels as the 512-bit GEMM tiles them: whole 256-column tiles, the last in
+   * 32-column tiles and, where at most 16 columns are left, a half-width one (a 7×7 map costs 64
+   * columns, 13×13 176, 14×14 208).
+   */
   static long paddedColumns(int pixels) {
     long full = pixels / Gemm.NC;
     int rest = pixels % Gemm.NC;
-    return full * Gemm.NC + roundUp(rest, Gemm.PANEL_COLS);
+    int last = rest % Gemm.PANEL_COLS;
+    int half = Gemm.PANEL_COLS / 2;
+    return full * Gemm.NC + rest - last + (last == 0 ? 0 : last <= half ? half : Gemm.PANEL_COLS);
   }
 
   private static int ceilDiv(int a, int b) {

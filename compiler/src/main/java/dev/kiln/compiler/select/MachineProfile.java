@@ -44,14 +44,17 @@ public record MachineProfile(String source, String measuredAt, String kernels, d
   /**
    * The development machine's figures, rounded from three runs of {@code kiln calibrate} on it
    * (2026-11-21: a 2-core Intel Xeon with AVX-512, Temurin 25 with the Vector API, shared with
-   * other builds, so ±15%; docs/conv-algorithms.md has one run in full). The scalar fallback is
+   * other builds, so ±15%; docs/conv-algorithms.md has one run in full). {@code tiled} and the
+   * bandwidth are from four runs on 2026-11-22: tiled's packers had become faster (flat and
+   * phase rows, 0.76–0.93 against 0.65 the day before), and calibrate's copy now leaves the L3
+   * (10.5–11.8 GB/s, the rate at which weights streamed inside ResNet-18). The scalar fallback is
    * 10–30× slower for Winograd; the built-in figures assume the Vector API, on which compiled
    * models are meant to run.
    */
   public static final MachineProfile BUILT_IN = new MachineProfile("built-in", "",
-      "Vector API, 512-bit (built-in figures)", 160.0, 15.0, Map.of(
+      "Vector API, 512-bit (built-in figures)", 160.0, 11.0, Map.of(
           "gemm-1x1", 0.72,
-          "tiled", 0.65,
+          "tiled", 0.80,
           "winograd-f2", 0.57,
           "winograd-f4", 0.40,
           "winograd-f6", 0.30,

@@ -64,16 +64,24 @@ class AlgorithmSelectorTest {
     assertEquals(fast.estimatedNanos(), none.estimatedNanos());
   }
 
+  /**
+   * Low keeps within 1% of the minimum peak, so no convolution grows its weights by more than
+   * that; inside it, a few bytes of a kernel's tables buy a faster kernel (the depthwise layer's
+   * 384 bytes of masks: the direct convolution would be about 20 times slower).
+   */
   @Test
-  void lowReachesTheMinimumPeakAndGrowsNoWeights() {
+  void lowStaysWithinOnePercentOfTheMinimumPeak() {
     AlgorithmSelection low = compile(NET, MemoryMode.LOW).selection();
-    assertEquals(low.minimumPeakBytes(), low.peakBytes());
-    assertEquals(low.peakBytes(), (long) low.budgetBytes());
+    long slack = AlgorithmSelector.lowBudget(low.minimumPeakBytes()) - low.minimumPeakBytes();
+    assertEquals(low.minimumPeakBytes() / 100, slack);
+    assertEquals(low.minimumPeakBytes() + slack, (long) low.budgetBytes());
+    assertTrue(low.peakBytes() <= low.budgetBytes(), low.peakBytes() + " > " + low.budgetBytes());
     for (KernelChoice c : low.choices().values()) {
       long least = c.candidates().stream().mapToLong(Candidate::weightBytes).min().orElseThrow();
-      assertEquals(least, c.weightBytes(), c.layer() + ": " + c.reason());
+      assertTrue(c.weightBytes() <= least + slack, c.layer() + ": " + c.reason());
     }
-    // Nothing planned anywhere is below it: every mode's and budget's peak is at least this.
+    assertEquals("depthwise", low.choices().get("dw").algorithm(), low.choices().get("dw").reason());
+    // Nothing planned anywhere is below the minimum: every mode's and budget's peak is at least it.
     assertTrue(compile(NET, MemoryMode.FAST).selection().peakBytes() > low.peakBytes());
   }
 
@@ -135,7 +143,7 @@ class AlgorithmSelectorTest {
 
   @Test
   void anInfeasibleBudgetNamesTheMinimumAndTheThreeLargestConsumers() {
-    long minimum = compile(NET, MemoryMode.LOW).selection().peakBytes();
+    long minimum = compile(NET, MemoryMode.LOW).selection().minimumPeakBytes();
     assertEquals(281_472, minimum);
     KilnException e = assertThrows(KilnException.class, () -> compile(NET, minimum - 1));
     assertEquals("small.onnx: the memory budget of 274.9 KiB (281471 bytes) is below this model's"
@@ -155,7 +163,7 @@ class AlgorithmSelectorTest {
         tiled.nanos() / conv4.chosen().nanos()), conv4.reason());
     // 63 KiB more than the 3×3 weights, less tiled's own 384 bytes of flat-row masks.
     assertEquals(63 * 1024 - 384, conv4.weightBytes() - tiled.weightBytes());
-    assertEquals("depthwise: 25.5x faster than direct, +384 B weights, no budget",
+    assertEquals("depthwise: 18.7x faster than direct, +384 B weights, no budget",
         fast.get("dw").reason());
 
     // One byte short of the fast peak: something has to give, and its reason says what and by how much.
@@ -166,7 +174,7 @@ class AlgorithmSelectorTest {
     assertFalse(blocked.isEmpty(), tight.choices().toString());
 
     Map<String, KernelChoice> low = compile(NET, MemoryMode.LOW).selection().choices();
-    assertEquals("direct: tiled would exceed the budget by 236.4 KiB",
+    assertEquals("direct: tiled would exceed the budget by 234.0 KiB",
         low.get("conv4").reason());
   }
 

@@ -19,9 +19,12 @@ class CostModelTest {
   @Test
   void gemmColumnsArePaddedAsTheKernelTilesThem() {
     assertEquals(64, CostModel.paddedColumns(49));
-    assertEquals(224, CostModel.paddedColumns(196));
+    assertEquals(208, CostModel.paddedColumns(196), "6 whole panels and a half-width one for 4");
+    assertEquals(784, CostModel.paddedColumns(784), "24 whole panels and a half-width one for 16");
+    assertEquals(176, CostModel.paddedColumns(169));
     assertEquals(3136, CostModel.paddedColumns(3136));
-    assertEquals(256 + 32, CostModel.paddedColumns(257));
+    assertEquals(256 + 16, CostModel.paddedColumns(257));
+    assertEquals(256 + 32, CostModel.paddedColumns(256 + 17));
     // 512→512 3×3 on 7×7: 2 · 512 rows · 4608 · 64 padded columns.
     assertEquals(2L * 512 * 4608 * 64, CostModel.flops(ConvKernels.TILED, same(512, 512, 7, 3)));
   }

@@ -40,31 +40,63 @@ class ResNet18SelectionTest {
     return s.kernelH == 3 && s.kernelW == 3 && s.strideH == 1 && s.strideW == 1 && s.groups == 1;
   }
 
+  /**
+   * Without a budget the 3×3 stride-1 convolutions get Winograd, except on the 7×7 maps: there
+   * F(2,3)'s 16 MiB of transformed weights a layer stream from memory in every run, against tiled's
+   * 9 MiB, and tiled was measured faster in the model (docs/conv-algorithms.md).
+   */
   @Test
-  void withoutABudgetEveryThreeByThreeStrideOneConvGetsWinograd() {
+  void withoutABudgetThreeByThreeStrideOneConvsGetWinogradExceptOnSevenBySeven() {
     AlgorithmSelection s = SelectionTesting.compile(resnet, MemoryMode.FAST).selection();
     int winograd = 0;
+    int tiled = 0;
     for (KernelChoice c : s.choices().values()) {
-      if (winogradShaped(c.shape())) {
+      if (winogradShaped(c.shape()) && c.shape().outH > 7) {
         assertTrue(c.algorithm().startsWith("winograd-"), c.layer() + ": " + c.reason());
         winograd++;
+      } else if (winogradShaped(c.shape())) {
+        assertTrue(c.algorithm().equals("tiled") || c.algorithm().equals("winograd-f2"),
+          c.layer() + ": " + c.reason());
+        tiled++;
       } else {
         assertFalse(c.algorithm().startsWith("winograd-"), c.layer());
       }
     }
-    assertEquals(13, winograd, "ResNet-18's 3×3 stride-1 convolutions");
+    assertEquals(10, winograd, "ResNet-18's 3×3 stride-1 convolutions on 56², 28² and 14²");
+    assertEquals(3, tiled, "and on 7²");
     assertEquals(20, s.choices().size());
   }
 
+  /**
+   * Low keeps within 1% of the minimum peak (0.5 MiB here): no convolution grows its weights by
+   * more than that, and none falls back to the direct convolution for tiled's few bytes of masks
+   * (at exactly the minimum 17 of the 20 did, estimated 100 times slower); what is left of the 1%
+   * buys F(2,3) on some 56² layers (+105 KiB each).
+   */
   @Test
-  void atLowMemoryNoConvGrowsItsWeights() {
+  void atLowMemoryNoConvGrowsItsWeightsBeyondOnePercent() {
     AlgorithmSelection s = SelectionTesting.compile(resnet, MemoryMode.LOW).selection();
+    long slack = AlgorithmSelector.lowBudget(s.minimumPeakBytes()) - s.minimumPeakBytes();
     for (KernelChoice c : s.choices().values()) {
       long least = c.candidates().stream().mapToLong(Candidate::weightBytes).min().orElseThrow();
-      assertEquals(least, c.weightBytes(), c.layer() + ": " + c.reason());
-      assertFalse(c.algorithm().startsWith("winograd-"), c.layer());
+      assertTrue(c.weightBytes() <= least + slack, c.layer() + ": " + c.reason());
+      assertTrue(c.algorithm().equals("tiled") || c.algorithm().equals("winograd-f2"),
+          c.layer() + ": " + c.reason());
     }
-    assertEquals(s.minimumPeakBytes(), s.peakBytes());
+    assertTrue(s.peakBytes() <= s.minimumPeakBytes() + slack, s.peakBytes() + " bytes");
+  }
+
+  /** The modes are ordered on ResNet-18 too: each holds at least the previous one's peak and is at least as fast. */
+  @Test
+  void lowBalancedAndFastAreOrdered() {
+    AlgorithmSelection low = SelectionTesting.compile(resnet, MemoryMode.LOW).selection();
+    AlgorithmSelection balanced = SelectionTesting.compile(resnet, MemoryMode.BALANCED).selection();
+    AlgorithmSelection fast = SelectionTesting.compile(resnet, MemoryMode.FAST).selection();
+    assertTrue(low.peakBytes() <= balanced.peakBytes() && balanced.peakBytes() <= fast.peakBytes(),
+        low.peakBytes() + " " + balanced.peakBytes() + " " + fast.peakBytes());
+    assertTrue(low.estimatedNanos() >= balanced.estimatedNanos()
+        && balanced.estimatedNanos() >= fast.estimatedNanos(),
+        low.estimatedNanos() + " " + balanced.estimatedNanos() + " " + fast.estimatedNanos());
   }
 
   /**
@@ -75,7 +107,7 @@ class ResNet18SelectionTest {
   void tenBudgetsBetweenLowAndFastAreKeptAndNeverSlower() {
     long low = SelectionTesting.compile(resnet, MemoryMode.LOW).selection().peakBytes();
     long fast = SelectionTesting.compile(resnet, MemoryMode.FAST).selection().peakBytes();
-    assertTrue(fast > low + (10 << 20), "Winograd costs megabytes here: " + low + " vs " + fast);
+    assertTrue(fast > low + (5 << 20), "Winograd costs megabytes here: " + low + " vs " + fast);
     double previous = Double.POSITIVE_INFINITY;
     double first = 0;
     for (int i = 1; i <= 10; i++) {
