@@ -25,9 +25,9 @@ final class SelectionOptions {
   String memoryBudget;
 
   @Option(names = "--memory-mode", paramLabel = "MODE",
-      description = "Without a budget: low (within 1% of the minimum feasible peak), balanced (the knee of the"
-          + " speed/memory frontier) or fast (no limit; the default). With --target opencl: of the"
-          + " device memory.")
+      description = "Without a budget: low (within 1% of the minimum feasible peak), balanced (the"
+          + " knee of the speed/memory frontier) or fast (no limit; the default). With --target"
+          + " opencl: of the device memory.")
   String memoryMode;
 
   @Option(names = "--autotune",

@@ -82,7 +82,7 @@ public final class AlgorithmSelector {
    * The low mode's budget: the minimum feasible peak and 1% more. Exactly the minimum let a few
    * hundred bytes of the fast kernels' tables (tiled's flat-row masks) decide for the direct
    * convolution: ResNet-18 compiled low took it on 17 of its 20 layers, estimated 2.8 s against
-   * 28 ms for tiled everywhere, to hold 0.2 MiB less of 49.
+   * 24 ms for tiled everywhere, to hold 0.2 MiB less of 49.
    */
   public static long lowBudget(long minimumPeakBytes) {
     return minimumPeakBytes + minimumPeakBytes / 100;
