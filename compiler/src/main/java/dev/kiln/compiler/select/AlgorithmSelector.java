@@ -190,16 +190,16 @@ public final class AlgorithmSelector {
       MemoryMode mode = request.budgetBytes() != null ? null
           : request.mode() == null ? MemoryMode.FAST : request.mode();
       Planned lowest = lowestPeak(frontier);
+      long low = lowBudget(lowest.peakBytes());
       Long budget;
       if (mode == null) {
         budget = request.budgetBytes();
       } else if (mode == MemoryMode.LOW) {
-        budget = lowBudget(lowest.peakBytes());
+        budget = low;
       } else if (mode == MemoryMode.BALANCED) {
         // The knee from the low mode's point on, so that balanced never holds less than low.
         int from = 0;
-        while (from + 1 < frontier.size()
-            && frontier.get(from + 1).bytes <= lowBudget(lowest.peakBytes())) {
+        while (from + 1 < frontier.size() && frontier.get(from + 1).bytes <= low) {
           from++;
         }
         budget = plan(knee(frontier.subList(from, frontier.size()))).peakBytes();
